@@ -70,6 +70,11 @@ export const ERROR_CODES = [
   'E_RECALL_BUSY',
   'E_RECALL_UNIT_ABSENT',
   'E_RECALL_UNIT_CHANGED',
+  'E_STORE_WRITE',
+  'E_STORE_CONFLICT',
+  'E_SNAPSHOT_INVALID',
+  'E_RECALL_TIMEOUT',
+  'E_RECALL_AB_TRACKS',
 ] as const;
 
 export type BridgeErrorCode = (typeof ERROR_CODES)[number];

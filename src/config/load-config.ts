@@ -159,7 +159,7 @@ function getAt(raw: unknown, keyPath: readonly (string | number)[]): unknown {
 /** The line/column of the deepest node along `keyPath` that exists (the key itself when asked). */
 function position(doc: Document, lc: LineCounter, keyPath: readonly (string | number)[], wantKey: boolean): { line: number; column: number } {
   let node: unknown = doc.contents;
-  let offset = (doc.contents as YamlNode | null)?.range?.[0] ?? 0;
+  let offset = (doc.contents)?.range?.[0] ?? 0;
   for (let i = 0; i < keyPath.length; i++) {
     const k = keyPath[i];
     if (isMap(node)) {
@@ -169,7 +169,6 @@ function position(doc: Document, lc: LineCounter, keyPath: readonly (string | nu
       const keyRange = (pair.key as YamlNode | null)?.range;
       const valRange = (pair.value as YamlNode | null)?.range;
       offset = (last && wantKey ? keyRange?.[0] : (valRange?.[0] ?? keyRange?.[0])) ?? offset;
-      if (last && !wantKey && keyRange && !isMap(pair.value) && !isSeq(pair.value)) offset = keyRange[0];
       node = pair.value;
     } else if (isSeq(node) && typeof k === 'number') {
       const item = node.items[k] as YamlNode | undefined;

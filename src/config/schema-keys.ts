@@ -10,7 +10,7 @@ export function knownKeysAt(schema: z.ZodType, keyPath: readonly (string | numbe
     else if (cur instanceof z.ZodRecord) cur = unwrap(cur.valueType as z.ZodType);
     else return [];
   }
-  return cur instanceof z.ZodObject ? Object.keys(cur.shape as object) : [];
+  return cur instanceof z.ZodObject ? Object.keys(cur.shape) : [];
 }
 
 function unwrap(s: z.ZodType | undefined): z.ZodType | undefined {

@@ -10,7 +10,7 @@ export interface ToolCheck {
  * reason in its title; under CI=true a missing tool is a failure (CI installs every tool).
  */
 export function requireTool(name: string, hint = `apt-get install ${name}`): ToolCheck {
-  let ok = false;
+  let ok: boolean;
   try {
     execFileSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' });
     ok = true;

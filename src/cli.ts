@@ -1,0 +1,69 @@
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { startCommand } from './commands/start.ts';
+import { configCheckCommand } from './commands/config-check.ts';
+import { devicesCommand } from './commands/devices.ts';
+import { LOG_LEVELS } from './logger.ts';
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+const defaultIo: CliIo = { stdout: process.stdout, stderr: process.stderr };
+
+function port(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError('a port number 0-65535');
+  return n;
+}
+
+function logLevel(v: string): string {
+  if (!(LOG_LEVELS as readonly string[]).includes(v)) throw new InvalidArgumentError(`one of ${LOG_LEVELS.join(', ')}`);
+  return v;
+}
+
+/** Entry point; returns the exit code (0 ok, 1 failure, 2 bad input/config). */
+export async function main(argv: readonly string[], io: CliIo = defaultIo): Promise<number> {
+  let exitCode = 0;
+  const program = new Command()
+    .name('hybrid-bridge')
+    .description('Daemon for an analog/digital hybrid mastering studio')
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+
+  program
+    .command('start')
+    .description('run the daemon (default: the simulated studio in config/default.yaml)')
+    .option('-c, --config <file>', 'config file', 'config/default.yaml')
+    .option('--host <host>', 'listen address (0.0.0.0 serves the LAN, then a pairing token is required)')
+    .option('--port <n>', 'HTTP/WebSocket port', port)
+    .option('--data-dir <dir>', 'data directory (snapshots, calibrations, session, token)')
+    .option('--log-level <level>', `log level (${LOG_LEVELS.join(', ')})`, logLevel)
+    .action(async (opts: { config: string; host?: string; port?: number; dataDir?: string; logLevel?: string }) => {
+      exitCode = await startCommand(opts, io);
+    });
+
+  program
+    .command('devices')
+    .description('list every MIDI, HID, serial and audio device visible, and why a bus cannot run')
+    .option('--json', 'machine-readable output')
+    .action(async (opts: { json?: boolean }) => {
+      exitCode = await devicesCommand({ json: opts.json === true }, io);
+    });
+
+  const config = program.command('config').description('configuration tools');
+  config
+    .command('check <file>')
+    .description('validate a config file; every problem is listed as file:line:column')
+    .action(async (file: string) => {
+      exitCode = await configCheckCommand(file, io);
+    });
+
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 2;
+    throw err;
+  }
+  return exitCode;
+}

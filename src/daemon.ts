@@ -1,0 +1,206 @@
+import { createActor, fromCallback, fromPromise, waitFor } from 'xstate';
+import type { LoadedConfig } from './config/load-config.ts';
+import { DataDir, defaultDataDir } from './data-dir.ts';
+import { DeviceHub } from './devices/device-hub.ts';
+import type { DeviceDescriptor } from './devices/device-status.ts';
+import { BridgeError } from './errors.ts';
+import type { Logger } from './logger.ts';
+import { ParamStore } from './params/param-store.ts';
+import { registerApiRoutes } from './server/api-routes.ts';
+import { HttpServer } from './server/http-server.ts';
+import type { BackoffPolicy } from './state/backoff.ts';
+import { createSessionMachine, describeState, type SessionActor, type SessionEvent } from './state/session-machine.ts';
+
+/**
+ * A running part of the daemon with an explicit lifecycle. Parts start in order and
+ * stop in reverse order; a part that fails to stop in time is abandoned (logged),
+ * never allowed to hold up the shutdown.
+ */
+export interface DaemonPart {
+  readonly name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface DaemonOptions {
+  readonly log: Logger;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Per-part stop budget; the whole shutdown must finish in under 2 s. */
+  readonly stopTimeoutMs?: number;
+  /** Reconnect policy of the session machine (tests stretch or shrink it). */
+  readonly backoff?: BackoffPolicy;
+  /**
+   * Replaces the parts built from the config (drivers, engine, audio). Tests use it to put
+   * fakes at the hardware edge while everything else (hub, machine, HTTP) stays real.
+   */
+  readonly buildParts?: (daemon: Daemon) => DaemonPart[];
+}
+
+/**
+ * The composition root: builds every part from the config with explicit dependencies,
+ * starts them through the session machine, stops them in reverse order.
+ */
+export class Daemon {
+  readonly loaded: LoadedConfig;
+  readonly log: Logger;
+  readonly store = new ParamStore();
+  readonly dataDir: DataDir;
+  readonly hub: DeviceHub;
+  readonly http: HttpServer;
+  readonly session: SessionActor;
+  readonly #parts: DaemonPart[] = [];
+  readonly #started: DaemonPart[] = [];
+  readonly #stopTimeoutMs: number;
+  #url = '';
+  #stopping: Promise<void> | undefined;
+
+  constructor(loaded: LoadedConfig, options: DaemonOptions) {
+    const { config } = loaded;
+    this.loaded = loaded;
+    this.log = options.log;
+    this.#stopTimeoutMs = options.stopTimeoutMs ?? 1500;
+    this.dataDir = new DataDir(config.dataDir ?? defaultDataDir(options.env));
+    this.hub = new DeviceHub(deviceDescriptors(loaded), this.log.child({ part: 'devices' }));
+    this.http = new HttpServer(this.log.child({ part: 'http' }));
+
+    registerApiRoutes(this.http, {
+      store: this.store,
+      stateView: () => this.stateView(),
+    });
+
+    const hub = this.hub;
+    const machine = createSessionMachine(hub.descriptors(), options.backoff ? { backoff: options.backoff } : {}).provide({
+      actors: {
+        startup: fromPromise(async ({ signal }) => {
+          this.#startup = this.#startParts(signal);
+          return this.#startup;
+        }),
+        shutdown: fromPromise(async () => {
+          // A stop during startup: let the (aborted) startup unwind first, then stop.
+          await this.#startup?.catch(() => undefined);
+          await this.#stopParts();
+        }),
+        deviceReports: fromCallback<SessionEvent>(({ sendBack }) => {
+          const forward = (r: { id: string; status: string; reason: string }): void => {
+            const type =
+              r.status === 'online' ? 'device.online' : r.status === 'connecting' ? 'device.connecting' : r.status === 'absent' ? 'device.absent' : 'device.lost';
+            sendBack({ type, id: r.id, reason: r.reason });
+          };
+          for (const r of hub.latest()) forward(r);
+          hub.on('report', forward);
+          return () => hub.off('report', forward);
+        }),
+      },
+      actions: {
+        retryDevice: (_args, params: { id: string }) => hub.requestRetry(params.id),
+      },
+    });
+    this.session = createActor(machine, { input: { devices: hub.descriptors() } });
+    for (const part of options.buildParts ? options.buildParts(this) : this.#buildParts()) this.#parts.push(part);
+    this.session.subscribe({
+      next: (s) => this.log.debug({ state: describeState(s) }, 'session state'),
+      error: (err) => this.log.error({ err }, 'session machine error'),
+    });
+  }
+
+  /** The parts the config asks for, in start order. */
+  #buildParts(): DaemonPart[] {
+    return [];
+  }
+
+  get url(): string {
+    return this.#url;
+  }
+
+  stateView() {
+    const snap = this.session.getSnapshot();
+    return {
+      state: describeState(snap),
+      devices: Object.values(snap.context.devices).map((d) => ({ id: d.id, kind: d.kind, status: d.status, reason: d.reason })),
+    };
+  }
+
+  /** Start everything; resolves when the session is `ready`, rejects with the startup error. */
+  async start(): Promise<void> {
+    this.#actorStarted = true;
+    this.session.start();
+    const snap = await waitFor(this.session, (s) => s.matches('ready') || s.status === 'done');
+    if (!snap.matches('ready')) {
+      if (this.#startupError instanceof Error) throw this.#startupError;
+      throw new BridgeError('E_DATA_DIR', snap.context.error ?? 'startup failed');
+    }
+  }
+
+  #startupError: unknown;
+  #startup: Promise<void> | undefined;
+  #actorStarted = false;
+
+  async stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      if (this.#actorStarted && this.session.getSnapshot().status === 'active') {
+        this.session.send({ type: 'session.stop' });
+        await waitFor(this.session, (s) => s.status === 'done', { timeout: 5000 }).catch(() => undefined);
+      } else {
+        await this.#stopParts();
+      }
+      this.session.stop();
+    })();
+    return this.#stopping;
+  }
+
+  async #startParts(signal: AbortSignal): Promise<void> {
+    const checkAborted = (): void => {
+      if (signal.aborted) throw new BridgeError('E_SHUTDOWN_TIMEOUT', 'startup aborted by a stop request');
+    };
+    try {
+      await this.dataDir.acquire();
+      for (const part of this.#parts) {
+        checkAborted();
+        this.log.debug({ part: part.name }, 'starting');
+        await part.start();
+        this.#started.push(part);
+      }
+      checkAborted();
+      const { host, port } = this.loaded.config.server;
+      const addr = await this.http.listen(host, port);
+      const shownHost = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+      this.#url = `http://${shownHost}:${addr.port}/`;
+      checkAborted();
+    } catch (err) {
+      this.#startupError = err;
+      await this.#stopParts();
+      throw err;
+    }
+  }
+
+  async #stopParts(): Promise<void> {
+    await withTimeout(this.http.close(), this.#stopTimeoutMs).catch((err: unknown) => this.log.warn({ err }, 'http close'));
+    while (this.#started.length > 0) {
+      const part = this.#started.pop() as DaemonPart;
+      try {
+        await withTimeout(part.stop(), this.#stopTimeoutMs);
+      } catch (err) {
+        this.log.warn({ part: part.name, err }, `part ${part.name} did not stop cleanly`);
+      }
+    }
+    await this.dataDir.release();
+  }
+}
+
+function deviceDescriptors(loaded: LoadedConfig): DeviceDescriptor[] {
+  const { config } = loaded;
+  const out: DeviceDescriptor[] = [];
+  for (const u of config.outboard) out.push({ id: u.id, kind: 'outboard', required: u.required });
+  for (const s of config.surfaces) out.push({ id: s.id, kind: 'surface', required: s.required });
+  if (config.audio.backend !== 'none') out.push({ id: 'interface', kind: 'audio', required: config.audio.required });
+  return out;
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const t = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new BridgeError('E_SHUTDOWN_TIMEOUT', `did not finish within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([p, t]).finally(() => clearTimeout(timer));
+}
