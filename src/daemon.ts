@@ -8,8 +8,16 @@ import type { Logger } from './logger.ts';
 import { ParamStore } from './params/param-store.ts';
 import { registerApiRoutes } from './server/api-routes.ts';
 import { HttpServer } from './server/http-server.ts';
+import { TabletServer, type TabletServerOptions } from './server/ws/tablet-server.ts';
 import type { BackoffPolicy } from './state/backoff.ts';
-import { createSessionMachine, describeState, type SessionActor, type SessionEvent } from './state/session-machine.ts';
+import {
+  createSessionMachine,
+  describeState,
+  type PrintRequest,
+  type SessionActor,
+  type SessionEvent,
+} from './state/session-machine.ts';
+import { missingServices, type SessionServices } from './state/session-services.ts';
 
 /**
  * A running part of the daemon with an explicit lifecycle. Parts start in order and
@@ -34,6 +42,10 @@ export interface DaemonOptions {
    * fakes at the hardware edge while everything else (hub, machine, HTTP) stays real.
    */
   readonly buildParts?: (daemon: Daemon) => DaemonPart[];
+  /** Tablet server options: meter feed, actions, and test knobs (token mode, heartbeat, clock). */
+  readonly tablet?: TabletServerOptions;
+  /** Replaces session services (calibration, recall, print, playback): tests use controllable fakes. */
+  readonly services?: Partial<SessionServices>;
 }
 
 /**
@@ -48,6 +60,10 @@ export class Daemon {
   readonly hub: DeviceHub;
   readonly http: HttpServer;
   readonly session: SessionActor;
+  /** The tablet: /ws, the page, the token/Host/Origin checks (src/server/ws/tablet-server.ts). */
+  readonly tablet: TabletServer;
+  /** The work the session machine invokes; filled in by the parts that can do it. */
+  services: SessionServices;
   readonly #parts: DaemonPart[] = [];
   readonly #started: DaemonPart[] = [];
   readonly #stopTimeoutMs: number;
@@ -62,6 +78,7 @@ export class Daemon {
     this.dataDir = new DataDir(config.dataDir ?? defaultDataDir(options.env));
     this.hub = new DeviceHub(deviceDescriptors(loaded), this.log.child({ part: 'devices' }));
     this.http = new HttpServer(this.log.child({ part: 'http' }));
+    this.services = { ...missingServices(), ...options.services };
 
     registerApiRoutes(this.http, {
       store: this.store,
@@ -80,6 +97,14 @@ export class Daemon {
           await this.#startup?.catch(() => undefined);
           await this.#stopParts();
         }),
+        calibrate: fromPromise(async ({ signal }) => this.services.calibrate(signal)),
+        recallApply: fromPromise(async ({ input, signal }: { input: { snapshotId: string }; signal: AbortSignal }) =>
+          this.services.recallApply(input.snapshotId, signal),
+        ),
+        recallVerify: fromPromise(async ({ input, signal }: { input: { snapshotId: string; applied: unknown }; signal: AbortSignal }) =>
+          this.services.recallVerify(input.snapshotId, input.applied, signal),
+        ),
+        print: fromPromise(async ({ input, signal }: { input: PrintRequest; signal: AbortSignal }) => this.services.print(input, signal)),
         deviceReports: fromCallback<SessionEvent>(({ sendBack }) => {
           const forward = (r: { id: string; status: string; reason: string }): void => {
             const type =
@@ -93,10 +118,30 @@ export class Daemon {
       },
       actions: {
         retryDevice: (_args, params: { id: string }) => hub.requestRetry(params.id),
+        startPlayback: () => this.services.startPlayback(),
+        stopPlayback: () => this.services.stopPlayback(),
       },
     });
     this.session = createActor(machine, { input: { devices: hub.descriptors() } });
+    // --- tablet (issue 8): built before the parts so they can attach meters/actions; started last, stopped first.
+    this.tablet = new TabletServer(
+      {
+        http: this.http,
+        store: this.store,
+        stateView: () => this.stateView(),
+        watchState: (onChange) => {
+          const sub = this.session.subscribe(() => onChange());
+          return () => sub.unsubscribe();
+        },
+        dataDir: this.dataDir.path,
+        listenHost: config.server.host,
+        log: this.log.child({ part: 'tablet' }),
+      },
+      options.tablet,
+    );
+    // --- end tablet
     for (const part of options.buildParts ? options.buildParts(this) : this.#buildParts()) this.#parts.push(part);
+    this.#parts.push(this.tablet);
     this.session.subscribe({
       next: (s) => this.log.debug({ state: describeState(s) }, 'session state'),
       error: (err) => this.log.error({ err }, 'session machine error'),

@@ -29,9 +29,36 @@ export interface DeviceState {
   readonly attempts: number;
 }
 
+/** What a calibration of the hardware insert found (see src/engine/insert/). */
+export interface CalibrationResult {
+  readonly latencySamples: number;
+  readonly gainDb: number;
+  readonly polarity: 1 | -1;
+  readonly confidence: number;
+}
+
+/** The outcome of a recall's verification (see src/state/recall/). */
+export interface RecallOutcome {
+  readonly status: 'verified' | 'mismatch';
+  readonly [key: string]: unknown;
+}
+
+export interface PrintRequest {
+  readonly file: string;
+  readonly format: 'pcm24' | 'float32';
+}
+
 export interface SessionContext {
   readonly devices: Readonly<Record<string, DeviceState>>;
   readonly error: string | undefined;
+  readonly calibration: { readonly result: CalibrationResult | undefined; readonly error: string | undefined };
+  readonly recall: {
+    readonly snapshotId: string | undefined;
+    readonly applied: unknown;
+    readonly outcome: RecallOutcome | undefined;
+    readonly error: string | undefined;
+  };
+  readonly transport: { readonly print: PrintRequest | undefined; readonly lastPrint: unknown; readonly error: string | undefined };
 }
 
 export interface SessionInput {
@@ -43,7 +70,17 @@ type DeviceEventType = 'device.connecting' | 'device.online' | 'device.lost' | '
 export type SessionEvent =
   | { type: DeviceEventType; id: string; reason?: string }
   | { type: 'device.fault'; id: string; reason: string }
-  | { type: 'session.stop' };
+  | { type: 'session.stop' }
+  /** A stored calibration for the current route was found at start. */
+  | { type: 'calibration.loaded'; result: CalibrationResult }
+  | { type: 'calibration.start' }
+  /** The route (interface, channels, rate, block size) changed: the stored result no longer applies. */
+  | { type: 'calibration.invalidate' }
+  | { type: 'recall.start'; snapshotId: string }
+  | { type: 'recall.cancel' }
+  | { type: 'transport.play' }
+  | { type: 'transport.stop' }
+  | { type: 'transport.print'; print: PrintRequest };
 
 export interface SessionMachineOptions {
   backoff?: BackoffPolicy;
@@ -84,6 +121,22 @@ export function createSessionMachine(devices: readonly DeviceDescriptor[], optio
       shutdown: fromPromise<void, void>(async () => {}),
       /** Long-lived while `ready`: forwards device reports into the machine. Provided by the daemon. */
       deviceReports: fromCallback<SessionEvent>(() => () => {}),
+      /** Measure the insert's round trip. Provided by the daemon (audio backend). */
+      calibrate: fromPromise<CalibrationResult, void>(async () => {
+        throw new Error('no audio backend');
+      }),
+      /** Set the digital chain and the outboard units from a snapshot. Provided by the daemon. */
+      recallApply: fromPromise<unknown, { snapshotId: string }>(async () => {
+        throw new Error('no snapshot store');
+      }),
+      /** Read the units back and compare with the snapshot. Provided by the daemon. */
+      recallVerify: fromPromise<RecallOutcome, { snapshotId: string; applied: unknown }>(async () => {
+        throw new Error('no snapshot store');
+      }),
+      /** Record the chain's output to a file until the source ends or the print is stopped. */
+      print: fromPromise<unknown, PrintRequest>(async () => {
+        throw new Error('no audio backend');
+      }),
     },
     actions: {
       recordDevice: assign(({ context, event }) => {
@@ -112,11 +165,31 @@ export function createSessionMachine(devices: readonly DeviceDescriptor[], optio
       /** Ask the driver to try again now. Provided by the daemon. */
       retryDevice: (_args, _params: { id: string }) => {},
       recordStartupError: assign(({ event }) => ({ error: errorText((event as { error?: unknown }).error) })),
+      recordCalibration: assign(({ event }) => ({
+        calibration: { result: (event as { output?: CalibrationResult; result?: CalibrationResult }).output ?? (event as { result?: CalibrationResult }).result, error: undefined },
+      })),
+      recordCalibrationError: assign(({ context, event }) => ({
+        calibration: { result: context.calibration.result, error: errorText((event as { error?: unknown }).error) },
+      })),
+      beginRecall: assign(({ event }) => ({
+        recall: { snapshotId: (event as { snapshotId?: string }).snapshotId, applied: undefined, outcome: undefined, error: undefined },
+      })),
+      recordApplied: assign(({ context, event }) => ({ recall: { ...context.recall, applied: (event as { output?: unknown }).output } })),
+      recordOutcome: assign(({ context, event }) => ({ recall: { ...context.recall, outcome: (event as { output?: RecallOutcome }).output } })),
+      recordRecallError: assign(({ context, event }) => ({ recall: { ...context.recall, error: errorText((event as { error?: unknown }).error) } })),
+      beginPrint: assign(({ event }) => ({ transport: { print: (event as { print?: PrintRequest }).print, lastPrint: undefined, error: undefined } })),
+      recordPrint: assign(({ context, event }) => ({ transport: { ...context.transport, lastPrint: (event as { output?: unknown }).output } })),
+      recordPrintError: assign(({ context, event }) => ({ transport: { ...context.transport, error: errorText((event as { error?: unknown }).error) } })),
+      /** Start/stop the source player and the monitor outs. Provided by the daemon. */
+      startPlayback: () => {},
+      stopPlayback: () => {},
     },
     guards: {
       isDevice: ({ event }, params: { id: string }) => 'id' in event && event.id === params.id,
       requiredDeviceDown: ({ context }) => Object.values(context.devices).some((d) => d.required && d.status !== 'online'),
       allRequiredOnline: ({ context }) => Object.values(context.devices).every((d) => !d.required || d.status === 'online'),
+      hadCalibration: ({ context }) => context.calibration.result !== undefined,
+      recallVerified: ({ event }) => (event as { output?: RecallOutcome }).output?.status === 'verified',
     },
     delays,
   });
@@ -172,6 +245,9 @@ export function createSessionMachine(devices: readonly DeviceDescriptor[], optio
         input.devices.map((d) => [d.id, { id: d.id, kind: d.kind, required: d.required, status: 'absent' as const, reason: '', attempts: 0 }]),
       ),
       error: undefined,
+      calibration: { result: undefined, error: undefined },
+      recall: { snapshotId: undefined, applied: undefined, outcome: undefined, error: undefined },
+      transport: { print: undefined, lastPrint: undefined, error: undefined },
     }),
     initial: 'starting',
     states: {
@@ -192,6 +268,82 @@ export function createSessionMachine(devices: readonly DeviceDescriptor[], optio
               degraded: {
                 description: 'A required device is not online; everything else keeps working.',
                 always: { guard: 'allRequiredOnline', target: 'healthy' },
+              },
+            },
+          },
+          calibration: {
+            description: 'The hardware insert round trip (latency, gain, polarity) for the current route.',
+            initial: 'none',
+            states: {
+              none: { on: { 'calibration.start': 'measuring', 'calibration.loaded': { target: 'valid', actions: 'recordCalibration' } } },
+              measuring: {
+                invoke: {
+                  id: 'calibrate',
+                  src: 'calibrate',
+                  onDone: { target: 'valid', actions: 'recordCalibration' },
+                  onError: [
+                    { guard: 'hadCalibration', target: 'stale', actions: 'recordCalibrationError' },
+                    { target: 'none', actions: 'recordCalibrationError' },
+                  ],
+                },
+              },
+              valid: { on: { 'calibration.start': 'measuring', 'calibration.invalidate': 'stale' } },
+              stale: {
+                description: 'A result exists but was measured on another route; compensation uses it until re-measured.',
+                on: { 'calibration.start': 'measuring', 'calibration.loaded': { target: 'valid', actions: 'recordCalibration' } },
+              },
+            },
+          },
+          recall: {
+            initial: 'idle',
+            states: {
+              idle: { on: { 'recall.start': { target: 'recalling', actions: 'beginRecall' } } },
+              recalling: {
+                description: 'Setting the digital chain and every recallable unit.',
+                invoke: {
+                  id: 'recallApply',
+                  src: 'recallApply',
+                  input: ({ context }) => ({ snapshotId: context.recall.snapshotId ?? '' }),
+                  onDone: { target: 'verifying', actions: 'recordApplied' },
+                  onError: { target: 'idle', actions: 'recordRecallError' },
+                },
+                on: { 'recall.cancel': 'idle' },
+              },
+              verifying: {
+                description: 'Reading the units back and comparing with the snapshot.',
+                invoke: {
+                  id: 'recallVerify',
+                  src: 'recallVerify',
+                  input: ({ context }) => ({ snapshotId: context.recall.snapshotId ?? '', applied: context.recall.applied }),
+                  onDone: [
+                    { guard: 'recallVerified', target: 'idle', actions: 'recordOutcome' },
+                    { target: 'mismatch', actions: 'recordOutcome' },
+                  ],
+                  onError: { target: 'idle', actions: 'recordRecallError' },
+                },
+                on: { 'recall.cancel': 'idle' },
+              },
+              mismatch: {
+                description: 'The last recall did not verify; context.recall.outcome has the details.',
+                on: { 'recall.start': { target: 'recalling', actions: 'beginRecall' } },
+              },
+            },
+          },
+          transport: {
+            initial: 'stopped',
+            states: {
+              stopped: { on: { 'transport.play': 'playing', 'transport.print': { target: 'printing', actions: 'beginPrint' } } },
+              playing: { entry: 'startPlayback', exit: 'stopPlayback', on: { 'transport.stop': 'stopped' } },
+              printing: {
+                description: 'Recording the chain output; stopping early aborts the print.',
+                invoke: {
+                  id: 'print',
+                  src: 'print',
+                  input: ({ context }) => context.transport.print ?? { file: '', format: 'pcm24' as const },
+                  onDone: { target: 'stopped', actions: 'recordPrint' },
+                  onError: { target: 'stopped', actions: 'recordPrintError' },
+                },
+                on: { 'transport.stop': 'stopped' },
               },
             },
           },
