@@ -14,10 +14,15 @@ import {
   createSessionMachine,
   describeState,
   type PrintRequest,
+  type RecallOutcome,
+  type SessionSnapshot,
   type SessionActor,
   type SessionEvent,
 } from './state/session-machine.ts';
 import { missingServices, type SessionServices } from './state/session-services.ts';
+import { SessionSnapshots, type RecallHandoff } from './state/session-snapshots.ts';
+import { StorePart } from './state/store-part.ts';
+import { registerSnapshotRoutes } from './server/snapshot-routes.ts';
 
 /**
  * A running part of the daemon with an explicit lifecycle. Parts start in order and
@@ -64,6 +69,9 @@ export class Daemon {
   readonly tablet: TabletServer;
   /** The work the session machine invokes; filled in by the parts that can do it. */
   services: SessionServices;
+  /** The snapshot store (SQLite in the data dir) and the live session it keeps. */
+  readonly storePart: StorePart;
+  readonly snapshots: SessionSnapshots;
   readonly #parts: DaemonPart[] = [];
   readonly #started: DaemonPart[] = [];
   readonly #stopTimeoutMs: number;
@@ -85,6 +93,31 @@ export class Daemon {
       stateView: () => this.stateView(),
     });
 
+    this.storePart = new StorePart({ file: this.dataDir.file('bridge.sqlite'), params: this.store, log: this.log.child({ part: 'store' }) });
+    const storePart = this.storePart;
+    this.snapshots = new SessionSnapshots({
+      get store() {
+        return storePart.store;
+      },
+      params: this.store,
+      log: this.log.child({ part: 'recall' }),
+      units: () => [],
+      loudness: () => null,
+      calibration: () => null,
+      insertUnits: () => config.audio.simulated.insertUnits,
+      surfacePages: () => ({}),
+    });
+    this.services.recallApply = (id, signal) => this.snapshots.apply(id, signal);
+    this.services.recallVerify = (_id, applied, signal) => this.snapshots.verify(applied as RecallHandoff, signal);
+    Object.assign(this.services, options.services);
+    registerSnapshotRoutes(this.http, {
+      get store() {
+        return storePart.store;
+      },
+      snapshots: this.snapshots,
+      recall: (id) => this.recall(id),
+    });
+
     const hub = this.hub;
     const machine = createSessionMachine(hub.descriptors(), options.backoff ? { backoff: options.backoff } : {}).provide({
       actors: {
@@ -99,7 +132,10 @@ export class Daemon {
         }),
         calibrate: fromPromise(async ({ signal }) => this.services.calibrate(signal)),
         recallApply: fromPromise(async ({ input, signal }: { input: { snapshotId: string }; signal: AbortSignal }) =>
-          this.services.recallApply(input.snapshotId, signal),
+          this.services.recallApply(input.snapshotId, signal).catch((err: unknown) => {
+            this.#recallError = err;
+            throw err;
+          }),
         ),
         recallVerify: fromPromise(async ({ input, signal }: { input: { snapshotId: string; applied: unknown }; signal: AbortSignal }) =>
           this.services.recallVerify(input.snapshotId, input.applied, signal),
@@ -150,8 +186,30 @@ export class Daemon {
 
   /** The parts the config asks for, in start order. */
   #buildParts(): DaemonPart[] {
-    return [];
+    return [this.storePart];
   }
+
+  /**
+   * Recall a snapshot through the session machine (so surfaces, tablets and the API see the
+   * same `recalling` -> `verifying` -> idle/mismatch) and answer the verification report.
+   */
+  async recall(snapshotId: number): Promise<RecallOutcome> {
+    const busy = (s: SessionSnapshot): boolean => s.matches({ ready: { recall: 'recalling' } }) || s.matches({ ready: { recall: 'verifying' } });
+    const now = this.session.getSnapshot();
+    if (!now.matches('ready')) throw new BridgeError('E_RECALL_BUSY', 'the session is not ready');
+    if (busy(now)) throw new BridgeError('E_RECALL_BUSY', `a recall of snapshot ${now.context.recall.snapshotId ?? '?'} is in progress`);
+    this.#recallError = undefined;
+    this.session.send({ type: 'recall.start', snapshotId: String(snapshotId) });
+    const done = await waitFor(this.session, (s) => !busy(s));
+    const failure = this.#recallError;
+    if (failure instanceof Error) throw failure;
+    if (failure !== undefined) throw new BridgeError('E_RECALL_BUSY', 'the recall failed', { cause: failure });
+    const outcome = done.context.recall.outcome;
+    if (!outcome) throw new BridgeError('E_RECALL_BUSY', done.context.recall.error ?? 'the recall was cancelled');
+    return outcome;
+  }
+
+  #recallError: unknown;
 
   get url(): string {
     return this.#url;

@@ -27,6 +27,8 @@ export const ERROR_CODES = [
   'E_WS_BAD_MESSAGE',
   'E_WS_TOO_LARGE',
   'E_WS_PROTOCOL_VERSION',
+  'E_WS_ACTION_UNAVAILABLE',
+  'E_WS_ACTION_FAILED',
   // devices (generic)
   'E_DEVICE_UNAVAILABLE',
   'E_DEVICE_NOT_FOUND',
@@ -47,6 +49,7 @@ export const ERROR_CODES = [
   'E_HID_BAD_REPORT',
   'E_SURFACE_MAP',
   'E_LEARN_TIMEOUT',
+  'E_LEARN_CANCELLED',
   // engine / audio files
   'E_ENGINE_CHAIN',
   'E_ENGINE_WORKER',

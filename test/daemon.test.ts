@@ -23,7 +23,7 @@ describe('daemon HTTP API', () => {
     await fx.daemon.start();
     expect(await api(fx.daemon, 'GET', '/healthz')).toEqual({ status: 200, json: { ok: true } });
     const state = (await api(fx.daemon, 'GET', '/api/state')).json as { state: unknown; devices: unknown[]; params: { id: string; steps: unknown }[] };
-    expect(state.state).toEqual({ ready: { devices: {}, health: 'healthy' } });
+    expect(state.state).toEqual({ ready: { devices: {}, health: 'healthy', calibration: 'none', recall: 'idle', transport: 'stopped' } });
     expect(state.devices).toEqual([]);
     expect(state.params.map((p) => p.id)).toEqual(['eq.band2.gainDb', 'outboard.eq1.lowFreqHz']);
     expect(state.params[1]).toMatchObject({ kind: 'stepped', unit: 'Hz', min: 20, max: 100, default: 60, steps: [20, 33, 60, 100], value: 60 });

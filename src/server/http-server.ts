@@ -11,7 +11,7 @@ export interface RouteContext {
   readonly url: URL;
   readonly params: Readonly<Record<string, string>>;
   /** Parsed JSON body (POST/PUT); throws E_HTTP_BAD_REQUEST on malformed JSON. */
-  body(): Promise<unknown>;
+  readonly body: () => Promise<unknown>;
 }
 
 /** Returns the JSON answer (or a promise of it); may also write `res` itself. */
@@ -41,6 +41,10 @@ const STATUS_BY_CODE: Partial<Record<BridgeErrorCode, number>> = {
   E_CALIBRATION_BUSY: 409,
   E_RECALL_BUSY: 409,
   E_TRANSPORT_STATE: 409,
+  E_STORE_CONFLICT: 409,
+  E_RECALL_AB_TRACKS: 409,
+  E_SNAPSHOT_INVALID: 422,
+  E_STORE_WRITE: 503,
 };
 
 export function httpStatusFor(code: BridgeErrorCode): number {
@@ -58,6 +62,7 @@ export class HttpServer {
   readonly #guards: RequestGuard[] = [];
   readonly #log: Logger;
   #fallback: ((req: IncomingMessage, res: ServerResponse, url: URL) => boolean) | undefined;
+  readonly #closers: (() => Promise<void>)[] = [];
 
   constructor(log: Logger) {
     this.#log = log;
@@ -93,6 +98,15 @@ export class HttpServer {
     this.#fallback = fn;
   }
 
+  /**
+   * Runs at the start of `close()`. Upgraded sockets (WebSockets) are not HTTP connections any
+   * more, so `closeAllConnections` does not end them and `server.close` would wait for them:
+   * whoever took them over closes them here.
+   */
+  addCloser(fn: () => Promise<void>): void {
+    this.#closers.push(fn);
+  }
+
   async listen(host: string, port: number): Promise<AddressInfo> {
     await new Promise<void>((resolve, reject) => {
       const onError = (err: Error): void => reject(err);
@@ -108,6 +122,7 @@ export class HttpServer {
 
   async close(): Promise<void> {
     if (!this.server.listening) return;
+    await Promise.allSettled(this.#closers.map((fn) => fn()));
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();

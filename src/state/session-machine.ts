@@ -40,7 +40,6 @@ export interface CalibrationResult {
 /** The outcome of a recall's verification (see src/state/recall/). */
 export interface RecallOutcome {
   readonly status: 'verified' | 'mismatch';
-  readonly [key: string]: unknown;
 }
 
 export interface PrintRequest {

@@ -1,0 +1,95 @@
+import type { DaemonPart } from '../daemon.ts';
+import { BridgeError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { ParamStore } from '../params/param-store.ts';
+import { SnapshotStore } from './store/snapshot-store.ts';
+
+export interface StorePartOptions {
+  readonly file: string;
+  readonly params: ParamStore;
+  readonly log: Logger;
+  /** Debounce for writing the live session after parameter changes. */
+  readonly sessionSaveDelayMs?: number;
+}
+
+/**
+ * The snapshot store as a daemon part: opens (and migrates) the SQLite file, restores the
+ * live session (current project/track and every parameter value still known), keeps the
+ * session saved as parameters move, and writes it one last time on stop.
+ */
+export class StorePart implements DaemonPart {
+  readonly name = 'store';
+  readonly #o: StorePartOptions;
+  #store: SnapshotStore | undefined;
+  #unwatch: (() => void) | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #current: { projectId: number | null; trackId: number | null; snapshotId: number | null } = { projectId: null, trackId: null, snapshotId: null };
+
+  constructor(options: StorePartOptions) {
+    this.#o = options;
+  }
+
+  get store(): SnapshotStore {
+    if (!this.#store) throw new BridgeError('E_STORE_OPEN', 'the snapshot store is not open');
+    return this.#store;
+  }
+
+  /** The project/track/snapshot the engineer is on (kept with the session). */
+  setCurrent(current: { projectId: number | null; trackId: number | null; snapshotId: number | null }): void {
+    this.#current = { ...current };
+    this.#scheduleSave();
+  }
+
+  get current(): { projectId: number | null; trackId: number | null; snapshotId: number | null } {
+    return { ...this.#current };
+  }
+
+  async start(): Promise<void> {
+    const { log, params } = this.#o;
+    this.#store = await SnapshotStore.open(this.#o.file, { log });
+    if (this.#store.migratedFrom !== null) {
+      log.info({ from: this.#store.migratedFrom, backup: this.#store.backupFile }, 'snapshot store migrated');
+    }
+    const saved = this.#store.loadSession();
+    if (saved) {
+      // Only what still exists and is still in range (a unit may have been removed from the config).
+      const values: Record<string, number> = {};
+      let skipped = 0;
+      for (const [id, v] of Object.entries(saved.values)) {
+        if (params.has(id) && v >= params.spec(id).min && v <= params.spec(id).max) values[id] = v;
+        else skipped++;
+      }
+      params.setMany(values, 'session');
+      this.#current = { projectId: saved.projectId, trackId: saved.trackId, snapshotId: saved.snapshotId };
+      log.info({ restored: Object.keys(values).length, skipped, savedAt: saved.savedAt }, 'session restored');
+    }
+    this.#unwatch = params.watch(() => this.#scheduleSave());
+  }
+
+  async stop(): Promise<void> {
+    this.#unwatch?.();
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (!this.#store) return;
+    this.#saveNow();
+    this.#store.close();
+    this.#store = undefined;
+  }
+
+  #scheduleSave(): void {
+    if (!this.#store || this.#timer) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      this.#saveNow();
+    }, this.#o.sessionSaveDelayMs ?? 1000);
+    this.#timer.unref();
+  }
+
+  #saveNow(): void {
+    try {
+      this.#store?.saveSession({ ...this.#current, values: this.#o.params.values() });
+    } catch (err) {
+      this.#o.log.error({ err }, 'could not save the session');
+    }
+  }
+}
