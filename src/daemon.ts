@@ -22,6 +22,7 @@ import {
 import { missingServices, type SessionServices } from './state/session-services.ts';
 import { SessionSnapshots, type RecallHandoff } from './state/session-snapshots.ts';
 import { StorePart } from './state/store-part.ts';
+import { OutboardPart } from './devices/serial/outboard-part.ts';
 import { registerSnapshotRoutes } from './server/snapshot-routes.ts';
 
 /**
@@ -71,6 +72,8 @@ export class Daemon {
   services: SessionServices;
   /** The snapshot store (SQLite in the data dir) and the live session it keeps. */
   readonly storePart: StorePart;
+  /** Serial outboard units (and the simulated ones the config starts). */
+  readonly outboard: OutboardPart;
   readonly snapshots: SessionSnapshots;
   readonly #parts: DaemonPart[] = [];
   readonly #started: DaemonPart[] = [];
@@ -93,6 +96,15 @@ export class Daemon {
       stateView: () => this.stateView(),
     });
 
+    this.outboard = new OutboardPart({
+      config,
+      configDir: loaded.baseDir,
+      simDir: this.dataDir.file('sim'),
+      store: this.store,
+      log: this.log.child({ part: 'outboard' }),
+      report: this.hub.report,
+    });
+    const outboard = this.outboard;
     this.storePart = new StorePart({ file: this.dataDir.file('bridge.sqlite'), params: this.store, log: this.log.child({ part: 'store' }) });
     const storePart = this.storePart;
     this.snapshots = new SessionSnapshots({
@@ -101,7 +113,7 @@ export class Daemon {
       },
       params: this.store,
       log: this.log.child({ part: 'recall' }),
-      units: () => [],
+      units: () => outboard.manager.recallableUnits(),
       loudness: () => null,
       calibration: () => null,
       insertUnits: () => config.audio.simulated.insertUnits,
@@ -186,7 +198,8 @@ export class Daemon {
 
   /** The parts the config asks for, in start order. */
   #buildParts(): DaemonPart[] {
-    return [this.storePart];
+    // Order matters: units register their parameters before the session is restored into them.
+    return [this.outboard, this.storePart];
   }
 
   /**

@@ -154,7 +154,7 @@ export function createSessionMachine(devices: readonly DeviceDescriptor[], optio
       resetAttempts: assign(({ context }, params: { id: string }) => {
         const prev = context.devices[params.id];
         if (!prev) return {};
-        return { devices: { ...context.devices, [params.id]: { ...prev, attempts: 0, reason: '' } } };
+        return { devices: { ...context.devices, [params.id]: { ...prev, attempts: 0 } } };
       }),
       markConnecting: assign(({ context }, params: { id: string }) => {
         const prev = context.devices[params.id];
