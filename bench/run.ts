@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: runs every benchmark script in bench/ in turn, each in its own process
+ * `npm run bench`: runs every benchmark script in bench/ (helpers named `*-child.ts` excepted) in turn, each in its own process
  * (so one's heap and JIT state cannot colour another's figures). Each script prints its own
  * ratios against a reference measured in the same run. Pass names to run a subset:
  *   npm run bench -- engine meter
@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 const dir = path.dirname(fileURLToPath(import.meta.url));
 const filters = process.argv.slice(2);
 const scripts = readdirSync(dir)
-  .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.startsWith('_'))
+  .filter((f) => f.endsWith('.ts') && f !== 'run.ts' && !f.startsWith('_') && !f.endsWith('-child.ts'))
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
   .sort();
 

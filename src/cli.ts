@@ -51,6 +51,27 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
       exitCode = await devicesCommand({ json: opts.json === true }, io);
     });
 
+  program
+    .command('meter <files...>')
+    .description('measure loudness (EBU R128 / BS.1770), LRA, true peak of WAV/AIFF files')
+    .option('--json', 'one JSON object per file')
+    .option('--series <hz>', 'also momentary and short-term series sampled at HZ', Number)
+    .action(async (files: string[], opts: { json?: boolean; series?: number }) => {
+      const { meterCommand } = await import('./commands/meter.ts');
+      exitCode = await meterCommand(files, { json: opts.json === true, ...(opts.series !== undefined ? { seriesHz: opts.series } : {}) }, io);
+    });
+
+  program
+    .command('sim')
+    .description('run simulated studio hardware (firmware-sim): `sim unit --model eq --serial EQ-0001 --pty /tmp/eq`')
+    .allowUnknownOption()
+    .helpOption(false)
+    .argument('[args...]')
+    .action(async (args: string[]) => {
+      const { simCommand } = await import('./commands/sim.ts');
+      exitCode = await simCommand(args, io);
+    });
+
   const config = program.command('config').description('configuration tools');
   config
     .command('check <file>')

@@ -14,10 +14,15 @@ export interface StageLevels {
 }
 
 export interface LoudnessLevels {
+  /** Highest momentary loudness (400 ms window, evaluated at every sample) since the last publish. */
   readonly momentaryLufs: number;
+  /** Highest short-term loudness (3 s window) since the last publish. */
   readonly shortTermLufs: number;
+  /** Gated programme loudness since the programme started (BS.1770-4 §2.8). */
   readonly integratedLufs: number;
+  /** EBU Tech 3342 loudness range since the programme started; 0 until there is enough signal. */
   readonly loudnessRangeLu: number;
+  /** Highest momentary / short-term loudness since the programme started (EBU Tech 3341). */
   readonly momentaryMaxLufs: number;
   readonly shortTermMaxLufs: number;
   /** Max true peak since reset (BS.1770 Annex 2). */
