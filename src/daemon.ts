@@ -22,6 +22,9 @@ import {
 import { missingServices, type SessionServices } from './state/session-services.ts';
 import { SessionSnapshots, type RecallHandoff } from './state/session-snapshots.ts';
 import { StorePart } from './state/store-part.ts';
+import { snapshotActions } from './state/snapshot-actions.ts';
+import { surfaceActionSink } from './state/surface-actions.ts';
+import { SurfacesPart } from './control/surfaces-part.ts';
 import { OutboardPart } from './devices/serial/outboard-part.ts';
 import { registerSnapshotRoutes } from './server/snapshot-routes.ts';
 
@@ -74,6 +77,8 @@ export class Daemon {
   readonly storePart: StorePart;
   /** Serial outboard units (and the simulated ones the config starts). */
   readonly outboard: OutboardPart;
+  /** Control surfaces (MIDI, HID, and the simulated ones the config starts). */
+  readonly surfaces: SurfacesPart;
   readonly snapshots: SessionSnapshots;
   readonly #parts: DaemonPart[] = [];
   readonly #started: DaemonPart[] = [];
@@ -117,7 +122,7 @@ export class Daemon {
       loudness: () => null,
       calibration: () => null,
       insertUnits: () => config.audio.simulated.insertUnits,
-      surfacePages: () => ({}),
+      surfacePages: () => this.surfaces.manager.pages(),
     });
     this.services.recallApply = (id, signal) => this.snapshots.apply(id, signal);
     this.services.recallVerify = (_id, applied, signal) => this.snapshots.verify(applied as RecallHandoff, signal);
@@ -188,6 +193,38 @@ export class Daemon {
       options.tablet,
     );
     // --- end tablet
+    const snapshotOps = snapshotActions({
+      storePart: this.storePart,
+      snapshots: this.snapshots,
+      params: this.store,
+      units: () => outboard.manager.recallableUnits(),
+      recall: (id) => this.recall(id),
+    });
+    this.surfaces = new SurfacesPart({
+      surfaces: config.surfaces,
+      configDir: loaded.baseDir,
+      dataDir: this.dataDir.path,
+      store: this.store,
+      log: this.log.child({ part: 'surfaces' }),
+      report: this.hub.report,
+      actions: surfaceActionSink({
+        snapshots: snapshotOps,
+        storePart: this.storePart,
+        session: this.session,
+        params: this.store,
+        log: this.log.child({ part: 'actions' }),
+        printFile: () => this.dataDir.file('prints', `print-${new Date().toISOString().replace(/[:.]/g, '-')}.wav`),
+      }),
+    });
+    const surfaces = this.surfaces;
+    this.tablet.setActions({
+      ...snapshotOps,
+      learn: async (paramId, ctx) => {
+        ctx.signal.addEventListener('abort', () => surfaces.manager.learn.cancel(), { once: true });
+        const b = await surfaces.manager.learn.arm(paramId);
+        return { paramId, control: `${b.surfaceId} ${b.control}`, binding: b };
+      },
+    });
     for (const part of options.buildParts ? options.buildParts(this) : this.#buildParts()) this.#parts.push(part);
     this.#parts.push(this.tablet);
     this.session.subscribe({
@@ -199,7 +236,7 @@ export class Daemon {
   /** The parts the config asks for, in start order. */
   #buildParts(): DaemonPart[] {
     // Order matters: units register their parameters before the session is restored into them.
-    return [this.outboard, this.storePart];
+    return [this.outboard, this.surfaces, this.storePart];
   }
 
   /**

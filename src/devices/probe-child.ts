@@ -4,8 +4,6 @@
  * Kept out of the daemon's process on purpose (see probes.ts).
  */
 import { createRequire } from 'node:module';
-import type * as Midi from '@julusian/midi';
-import type * as Hid from 'node-hid';
 import type * as Serial from 'serialport';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -26,33 +24,16 @@ function firstLine(err: unknown): string {
 async function probe(bus: string): Promise<{ available: boolean; reason: string; devices: Found[] }> {
   switch (bus) {
     case 'midi': {
-      const midi = require('@julusian/midi') as typeof Midi;
-      try {
-        const input = new midi.Input();
-        const output = new midi.Output();
-        const devices: Found[] = [];
-        for (let i = 0; i < input.getPortCount(); i++) devices.push({ name: input.getPortName(i), detail: 'input' });
-        for (let i = 0; i < output.getPortCount(); i++) devices.push({ name: output.getPortName(i), detail: 'output' });
-        input.closePort();
-        output.closePort();
-        return { available: true, reason: '', devices };
-      } catch (err) {
-        return { available: false, reason: `${firstLine(err)} (no ALSA sequencer: /dev/snd/seq is missing)`, devices: [] };
-      }
+      const { probeMidi } = await import('./midi/probe-midi.ts');
+      const r = await probeMidi();
+      const devices = [...r.inputs.map((name) => ({ name, detail: 'input' })), ...r.outputs.map((name) => ({ name, detail: 'output' }))];
+      return { available: r.available, reason: (r.reason ?? (devices.length === 0 ? 'no MIDI ports' : '')).replace(/^MIDI unavailable:\s*/, ''), devices };
     }
     case 'hid': {
-      let hid: typeof Hid;
-      try {
-        hid = require('node-hid') as typeof Hid;
-      } catch (err) {
-        return { available: false, reason: `node-hid cannot load: ${firstLine(err)} (install libusb-1.0-0)`, devices: [] };
-      }
-      const list = await hid.devicesAsync();
-      const devices = list.map((d) => ({
-        name: `${d.manufacturer ?? ''} ${d.product ?? ''}`.trim() || 'unknown HID device',
-        detail: `${hex(d.vendorId)}:${hex(d.productId)} ${d.path ?? ''}`.trim(),
-      }));
-      return { available: true, reason: devices.length === 0 ? 'no hidraw devices visible (none attached, or no permission: see udev rules in the README)' : '', devices };
+      const { probeHid } = await import('./hid/probe-hid.ts');
+      const r = await probeHid();
+      const devices = r.devices.map((d) => ({ name: d.product ?? 'unknown device', detail: `${hex(d.vendorId)}:${hex(d.productId)} ${d.via} ${d.path}` }));
+      return { available: r.available, reason: r.reason ?? r.problems.join('; '), devices };
     }
     case 'serial': {
       const { SerialPort } = require('serialport') as typeof Serial;

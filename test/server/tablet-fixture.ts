@@ -49,6 +49,17 @@ export async function startTabletDaemon(options: TabletFixtureOptions = {}): Pro
   try {
     const loaded = parseConfig(text, path.join(dataDir, 'test.yaml'));
     daemon = new Daemon(loaded, { log: silentLogger(), tablet: { terminal: null, ...options.tablet }, ...options.daemon });
+    // The protocol tests choose exactly which actions exist: drop the ones the daemon wires itself.
+    daemon.tablet.setActions({
+      learn: undefined,
+      transport: undefined,
+      calibrate: undefined,
+      snapshotList: undefined,
+      snapshotSave: undefined,
+      snapshotRecall: undefined,
+      snapshotAb: undefined,
+      ...options.tablet?.actions,
+    });
     options.setup?.(daemon);
     await daemon.start();
   } catch (err) {
