@@ -36,8 +36,8 @@ export class CompModel implements AnalogModel {
   #alphaAutoSlow = 0;
   #attackMs = 10;
   #releaseMs = 600;
-  #grMax = 0;
-  #grNow = 0;
+  /** [now, max since read] in dB. A typed array: a number field written per sample can box. */
+  readonly #gr = new Float64Array(2);
   #values: Readonly<Record<string, number>> = {};
 
   prepare(sampleRate: number, maxBlock: number): void {
@@ -52,8 +52,7 @@ export class CompModel implements AnalogModel {
     this.#scHpf.reset();
     this.#yFast.fill(0);
     this.#ySlow.fill(0);
-    this.#grMax = 0;
-    this.#grNow = 0;
+    this.#gr.fill(0);
   }
 
   setAnalog(options: { noise: boolean; saturation: boolean }): void {
@@ -94,8 +93,8 @@ export class CompModel implements AnalogModel {
 
   /** Largest gain reduction (dB, >= 0) since the last call; re-arms. */
   readGainReductionDb(): number {
-    const v = this.#grMax;
-    this.#grMax = this.#grNow;
+    const v = this.#gr[1] as number;
+    this.#gr[1] = this.#gr[0] as number;
     return v;
   }
 
@@ -129,8 +128,8 @@ export class CompModel implements AnalogModel {
         grR = this.#detect(1, ar);
       }
       const gr = grL > grR ? grL : grR;
-      this.#grNow = gr;
-      if (gr > this.#grMax) this.#grMax = gr;
+      this.#gr[0] = gr;
+      if (gr > (this.#gr[1] as number)) this.#gr[1] = gr;
       l[off + i] = (l[off + i] as number) * Math.pow(10, -grL / 20) * this.#makeup;
       r[off + i] = (r[off + i] as number) * Math.pow(10, -grR / 20) * this.#makeup;
     }

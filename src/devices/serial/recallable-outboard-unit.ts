@@ -43,6 +43,12 @@ export class RecallableOutboardUnit implements RecallableUnit {
       try {
         const outcome = await this.#driver.write(name, target);
         if (outcome.status === 'done') return { id, ok: true, value: outcome.result };
+        // Superseded before it was sent: by a newer write, or by the unit itself (a switcher
+        // that swaps loop positions announces the swap, which cancels the queued write). Not a
+        // failure by itself: what the unit reports now is the answer, and the read-back that
+        // follows judges it against the snapshot.
+        const now = this.#driver.reportedValues()[name];
+        if (now !== undefined) return { id, ok: true, value: now };
         return { id, ok: false, code: 'E_OUTBOARD_MISMATCH', reason: 'a newer write replaced the recall value before it was sent' };
       } catch (err) {
         return { id, ok: false, code: isBridgeError(err) ? err.code : 'E_SERIAL_TIMEOUT', reason: err instanceof Error ? err.message : String(err) };

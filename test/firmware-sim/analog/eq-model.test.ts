@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EqModel } from '../../../firmware-sim/analog/eq-model.ts';
 import { rms, sine, stereo } from './signals.ts';
+import { allocatedBytes } from '../../support/heap.ts';
 
 const FS = 48000;
 
@@ -95,9 +96,9 @@ describe('HB-SEQ4 analog model', () => {
     const m = prepared({ 'ch1.band2.gainDb': 3, mode: 1 }, true);
     const [l, r] = stereo(sine(440, 256, FS, 0.5), sine(440, 256, FS, 0.5));
     const chans = [l, r];
-    for (let i = 0; i < 500; i++) m.process(chans, 256); // warm up the JIT
-    const before = process.memoryUsage().heapUsed;
-    for (let i = 0; i < 10_000; i++) m.process(chans, 256);
-    expect(process.memoryUsage().heapUsed - before).toBeLessThan(512 * 1024);
+    const bytes = allocatedBytes(() => {
+      for (let i = 0; i < 10_000; i++) m.process(chans, 256);
+    });
+    expect(bytes).toBeLessThan(512 * 1024);
   });
 });
