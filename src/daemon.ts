@@ -133,6 +133,10 @@ export class Daemon {
       },
       snapshots: this.snapshots,
       recall: (id) => this.recall(id),
+      onCurrent: (id) => {
+        const snap = storePart.store.getSnapshot(id);
+        storePart.setCurrent({ projectId: snap.projectId, trackId: snap.trackId, snapshotId: snap.id });
+      },
     });
 
     const hub = this.hub;

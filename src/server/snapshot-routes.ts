@@ -10,6 +10,8 @@ export interface SnapshotRouteDeps {
   readonly snapshots: SessionSnapshots;
   /** Recall through the session machine; resolves with the verification report. */
   readonly recall: (snapshotId: number) => Promise<unknown>;
+  /** A snapshot was saved or recalled: it becomes the session's current one (surface slots follow it). */
+  readonly onCurrent?: (snapshotId: number) => void;
 }
 
 const saveBody = z.strictObject({
@@ -57,13 +59,16 @@ export function registerSnapshotRoutes(http: HttpServer, deps: SnapshotRouteDeps
   http.route('POST', '/api/snapshots', async ({ body }) => {
     const input = parseBody(saveBody, await body());
     const { id, problems } = await deps.snapshots.save(input);
+    deps.onCurrent?.(id);
     return { id, warnings: problems };
   });
   http.route('GET', '/api/snapshots/:id', ({ params }) => store().getSnapshot(idParam(params.id)));
   http.route('POST', '/api/snapshots/:id/recall', async ({ params }) => {
     const id = idParam(params.id);
     store().getSnapshot(id); // 404 before touching the session
-    return deps.recall(id);
+    const report = await deps.recall(id);
+    deps.onCurrent?.(id);
+    return report;
   });
   http.route('GET', '/api/snapshots/:a/diff/:b', ({ params }) => {
     const a = idParam(params.a);
