@@ -3,6 +3,9 @@ import { startCommand } from './commands/start.ts';
 import { configCheckCommand } from './commands/config-check.ts';
 import { devicesCommand } from './commands/devices.ts';
 import { LOG_LEVELS } from './logger.ts';
+import { loadConfig } from './config/load-config.ts';
+import type { Config } from './config/schema.ts';
+import { isBridgeError } from './errors.ts';
 
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -20,6 +23,17 @@ function port(v: string): number {
 function logLevel(v: string): string {
   if (!(LOG_LEVELS as readonly string[]).includes(v)) throw new InvalidArgumentError(`one of ${LOG_LEVELS.join(', ')}`);
   return v;
+}
+
+/** The engine section of a config file, or undefined after printing why it cannot be read. */
+async function engineSectionOf(file: string, io: CliIo): Promise<Config['engine'] | undefined> {
+  try {
+    return (await loadConfig(file)).config.engine;
+  } catch (err) {
+    if (!isBridgeError(err)) throw err;
+    io.stderr.write(`${err.message}\n`);
+    return undefined;
+  }
 }
 
 /** Entry point; returns the exit code (0 ok, 1 failure, 2 bad input/config). */
@@ -49,6 +63,31 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     .option('--json', 'machine-readable output')
     .action(async (opts: { json?: boolean }) => {
       exitCode = await devicesCommand({ json: opts.json === true }, io);
+    });
+
+  program
+    .command('params')
+    .description('list every parameter of the digital chain: id, range, unit, default')
+    .option('--json', 'machine-readable output')
+    .option('-c, --config <file>', 'config whose engine section builds the chain', 'config/default.yaml')
+    .action(async (opts: { json?: boolean; config: string }) => {
+      const { paramsCommand } = await import('./commands/params.ts');
+      const engineConfig = await engineSectionOf(opts.config, io);
+      if (engineConfig === undefined) exitCode = 2;
+      else exitCode = await paramsCommand({ json: opts.json === true, engineConfig }, io);
+    });
+
+  program
+    .command('process <in> <out>')
+    .description('run a WAV through the digital chain (the insert passing through) as fast as possible; writes 32-bit float WAV')
+    .option('--set <param=value>', 'set a parameter (repeatable), e.g. --set eq.band2.gainDb=1.5', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option('--params <file.json>', 'parameter values from a JSON object {id: value}')
+    .option('-c, --config <file>', 'config whose engine section builds the chain', 'config/default.yaml')
+    .action(async (input: string, output: string, opts: { set: string[]; params?: string; config: string }) => {
+      const { processCommand } = await import('./commands/process.ts');
+      const engineConfig = await engineSectionOf(opts.config, io);
+      if (engineConfig === undefined) exitCode = 2;
+      else exitCode = await processCommand(input, output, { set: opts.set, ...(opts.params ? { paramsFile: opts.params } : {}), engineConfig }, io);
     });
 
   program

@@ -1,0 +1,327 @@
+import type { Worker } from 'node:worker_threads';
+import type { EngineSection } from '../config/sections/engine.ts';
+import { BridgeError } from '../errors.ts';
+import type { Logger } from '../logger.ts';
+import type { ParamSpec } from '../params/param-spec.ts';
+import type { ParamChange, ParamStore } from '../params/param-store.ts';
+import type { SinkSpec, SourceSpec } from './audio-io.ts';
+import { stageIdsFor } from './audio-runtime.ts';
+import { chainSpecOf, createChain } from './chain-factory.ts';
+import type { MeterFeed, MeterSnapshot } from './meter-snapshot.ts';
+import { MeterBank } from './meters/meter-bank.ts';
+import { createMeterBuffer, MeterBufferReader } from './meters/meter-buffer.ts';
+import type { MeterLayout } from './meters/meter-layout.ts';
+import { createParamTable, ParamTableWriter } from './param-table.ts';
+import { ParamsOnlyProcessor } from './params-only-processor.ts';
+import { createSharedRecord, SharedRecordReader } from './shared-record.ts';
+import { spawnTsWorker } from './spawn-ts-worker.ts';
+import {
+  CONTROL_WORDS,
+  CTRL_RESET_PROGRAMME,
+  CTRL_STOP,
+  CTRL_WAKE,
+  STATUS_FIELDS,
+  ST_BLOCKS,
+  ST_BUSY_US,
+  ST_FRAMES,
+  ST_LATENCY,
+  ST_MAX_BLOCK_US,
+  ST_NONFINITE,
+  ST_PARAM_BLOCK,
+  ST_PARAM_SEQ,
+  ST_PARAM_WALL_MS,
+  ST_SOURCE_UNDERRUNS,
+  ST_STATE_RESETS,
+  ST_XRUNS,
+  type ClockMode,
+  type WorkerInit,
+  type WorkerMessage,
+  type WorkerPluginSpec,
+} from './worker-protocol.ts';
+
+export interface AudioEngineOptions {
+  readonly store: ParamStore;
+  readonly engineConfig: EngineSection;
+  readonly log: Logger;
+  /** Channels of the program (default 2). */
+  readonly channels?: number;
+  /** Default: silence (the audio layer passes its source through the plugin). */
+  readonly source?: SourceSpec;
+  /** Default: the null sink. */
+  readonly sink?: SinkSpec;
+  /** realtime (default): one block per block period; freewheel: as fast as possible (offline, benches). */
+  readonly clock?: ClockMode;
+  /**
+   * The audio layer's worker plugin (hardware insert, interface backends). `insertParams` lists
+   * the parameters of the insert processor its `createInsert` builds (in index order, ids with the
+   * `insert.` prefix), so they are registered here before the worker exists.
+   */
+  readonly plugin?: WorkerPluginSpec & { readonly insertParams?: readonly ParamSpec[] };
+  /** Freewheel: stop after this many frames (0 = run until stop()). */
+  readonly maxFrames?: number;
+  /** How often the meter buffer is polled for subscribers (default: engine.meterRateHz). */
+  readonly meterPollHz?: number;
+}
+
+export interface EngineStatus {
+  readonly running: boolean;
+  readonly blocks: number;
+  readonly frames: number;
+  readonly xruns: number;
+  readonly sourceUnderruns: number;
+  readonly latencySamples: number;
+  readonly nonFiniteSamples: number;
+  readonly stateResets: number;
+  /** Processing time / audio time since start (one core), 0..1+. */
+  readonly load: number;
+  readonly maxBlockUs: number;
+  /** The insert slot: `passthrough` until the audio layer plugs the hardware insert in. */
+  readonly insert: string;
+}
+
+/** When a parameter change was heard: the table sequence that carried it, the block, the wall clock. */
+export interface AppliedParams {
+  readonly sequence: number;
+  readonly block: number;
+  readonly wallMs: number;
+}
+
+/**
+ * The main-thread host of the digital chain. On construction it registers every parameter of
+ * the configured chain in the ParamStore (then applies `engine.params`) and mirrors every later
+ * store change into the shared parameter table; the worker picks changes up at its next block
+ * boundary. `start()` spawns the audio worker, `stop()` ends it. Meter frames come back through
+ * the shared meter buffer and are offered as a MeterFeed. The main thread never touches samples.
+ */
+export class AudioEngine implements MeterFeed {
+  readonly params: readonly ParamSpec[];
+  readonly meterLayout: MeterLayout;
+  readonly #opts: AudioEngineOptions;
+  readonly #log: Logger;
+  readonly #index = new Map<string, number>();
+  readonly #table: ParamTableWriter;
+  readonly #tableSab: SharedArrayBuffer;
+  readonly #statusSab = createSharedRecord(STATUS_FIELDS);
+  readonly #status = new SharedRecordReader(this.#statusSab);
+  readonly #controlSab = new SharedArrayBuffer(4 * CONTROL_WORDS);
+  readonly #control = new Int32Array(this.#controlSab);
+  readonly #meterSab: SharedArrayBuffer;
+  readonly #meters: MeterBufferReader;
+  readonly #listeners = new Set<(snapshot: MeterSnapshot) => void>();
+  readonly #unwatch: () => void;
+  #worker: Worker | undefined;
+  #stopped: Promise<void> | undefined;
+  #latest: MeterSnapshot | undefined;
+  #lastSeq = -1;
+  #poll: NodeJS.Timeout | undefined;
+  #insertName = 'none';
+  #disposed = false;
+  #lastWriteSeq = 0;
+
+  constructor(options: AudioEngineOptions) {
+    this.#opts = options;
+    this.#log = options.log;
+    const { store, engineConfig } = options;
+    const insertParams = options.plugin?.insertParams;
+    // The same deterministic factory the worker uses: the parameter indices agree.
+    const chain = createChain(chainSpecOf(engineConfig), insertParams ? { createInsert: (id) => new ParamsOnlyProcessor(id, 'insert', insertParams) } : {});
+    this.params = chain.params;
+    this.params.forEach((p, i) => this.#index.set(p.id, i));
+    const channels = options.channels ?? 2;
+    this.meterLayout = MeterBank.layoutFor(engineConfig.sampleRate, channels, stageIdsFor(chain), chain.dynamics.map((d) => d.id));
+    this.#meterSab = createMeterBuffer(this.meterLayout);
+    this.#meters = new MeterBufferReader(this.#meterSab, this.meterLayout);
+    store.register(this.params);
+    const initial = Object.entries(engineConfig.params);
+    if (initial.length > 0) {
+      try {
+        store.setMany(initial, 'session');
+      } catch (err) {
+        store.unregister('chain.');
+        for (const p of this.params) if (store.has(p.id)) store.unregister(p.id);
+        throw new BridgeError('E_CONFIG_INVALID', `engine.params: ${(err as Error).message}`, { cause: err, details: { path: 'engine.params' } });
+      }
+    }
+    this.#tableSab = createParamTable(
+      this.params.length,
+      this.params.map((p) => store.get(p.id)),
+    );
+    this.#table = new ParamTableWriter(this.#tableSab);
+    // Publish the initial values as sequence 2 (the worker applies them before its first block).
+    this.#table.write([]);
+    this.#unwatch = store.watch((changes) => this.#onChanges(changes));
+  }
+
+  /** Index of a parameter in the chain (and the table), -1 if it is not an engine parameter. */
+  indexOf(id: string): number {
+    return this.#index.get(id) ?? -1;
+  }
+
+  #onChanges(changes: readonly ParamChange[]): void {
+    const entries: [number, number][] = [];
+    for (const c of changes) {
+      const i = this.#index.get(c.id);
+      if (i !== undefined) entries.push([i, c.value]);
+    }
+    if (entries.length > 0) this.#lastWriteSeq = this.#table.write(entries);
+  }
+
+  /** Sequence of the parameter table after the latest ParamStore change (for latency probes). */
+  get parameterSequence(): number {
+    return this.#lastWriteSeq;
+  }
+
+  get running(): boolean {
+    return this.#worker !== undefined;
+  }
+
+  async start(): Promise<void> {
+    if (this.#disposed) throw new BridgeError('E_ENGINE_WORKER', 'the audio engine was disposed');
+    if (this.#worker) return;
+    const cfg = this.#opts.engineConfig;
+    Atomics.store(this.#control, CTRL_STOP, 0);
+    const init: WorkerInit = {
+      chain: chainSpecOf(cfg),
+      sampleRate: cfg.sampleRate,
+      blockSize: cfg.blockSize,
+      channels: this.#opts.channels ?? 2,
+      meterRateHz: cfg.meterRateHz,
+      clock: this.#opts.clock ?? 'realtime',
+      source: this.#opts.source ?? { kind: 'silence' },
+      sink: this.#opts.sink ?? { kind: 'null' },
+      ...(this.#opts.plugin ? { plugin: { url: this.#opts.plugin.url, options: this.#opts.plugin.options } } : {}),
+      paramTable: this.#tableSab,
+      status: this.#statusSab,
+      control: this.#controlSab,
+      meterBuffer: this.#meterSab,
+      meterLayout: this.meterLayout,
+      maxFrames: this.#opts.maxFrames ?? 0,
+    };
+    const worker = spawnTsWorker(new URL('./audio-worker.ts', import.meta.url), { workerData: init, name: 'hybrid-bridge audio' });
+    this.#worker = worker;
+    let resolveStopped: () => void = () => undefined;
+    this.#stopped = new Promise<void>((resolve) => {
+      resolveStopped = resolve;
+    });
+    await new Promise<void>((resolve, reject) => {
+      let ready = false;
+      worker.on('message', (m: WorkerMessage) => {
+        if (m.type === 'ready') {
+          ready = true;
+          this.#insertName = m.insert;
+          this.#log.info({ latencySamples: m.latencySamples, insert: m.insert, sampleRate: cfg.sampleRate, blockSize: cfg.blockSize }, 'audio worker running');
+          resolve();
+        } else if (m.type === 'error') {
+          const err = new BridgeError('E_ENGINE_WORKER', `audio worker: ${m.message}`, { details: { code: m.code } });
+          if (!ready) reject(err);
+          else this.#log.error({ err }, 'audio worker failed');
+        } else if (m.type === 'stopped') {
+          this.#log.info({ frames: m.frames }, 'audio worker stopped');
+        }
+      });
+      worker.on('error', (err) => {
+        this.#log.error({ err }, 'audio worker crashed');
+        if (!ready) reject(new BridgeError('E_ENGINE_WORKER', `audio worker crashed: ${err.message}`, { cause: err }));
+      });
+      worker.on('exit', (code) => {
+        this.#worker = undefined;
+        this.#stopPolling();
+        this.#readMeters();
+        if (!ready) reject(new BridgeError('E_ENGINE_WORKER', `audio worker exited (code ${code}) before it was ready`));
+        resolveStopped();
+      });
+    });
+    const hz = this.#opts.meterPollHz ?? cfg.meterRateHz;
+    this.#poll = setInterval(() => this.#readMeters(), Math.max(5, Math.round(1000 / hz)));
+    this.#poll.unref();
+  }
+
+  /** Resolves when the worker has exited (by stop(), maxFrames, or a crash). */
+  async whenStopped(): Promise<void> {
+    await this.#stopped;
+  }
+
+  async stop(): Promise<void> {
+    const worker = this.#worker;
+    if (!worker) return;
+    Atomics.store(this.#control, CTRL_STOP, 1);
+    Atomics.notify(this.#control, CTRL_WAKE);
+    const stopped = this.#stopped;
+    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 2000).unref());
+    if ((await Promise.race([stopped, timeout])) === 'timeout') {
+      this.#log.warn('audio worker did not stop within 2 s: terminating it');
+      await worker.terminate();
+      await stopped;
+    }
+  }
+
+  /** Stop and release the ParamStore subscription (the parameters stay registered). */
+  async dispose(): Promise<void> {
+    this.#disposed = true;
+    this.#unwatch();
+    await this.stop();
+  }
+
+  /** Restart the programme meters (integrated loudness, LRA, maxima), e.g. at the start of a print. */
+  resetProgramme(): void {
+    Atomics.add(this.#control, CTRL_RESET_PROGRAMME, 1);
+  }
+
+  status(): EngineStatus {
+    this.#status.read();
+    const v = this.#status.values;
+    const frames = v[ST_FRAMES] as number;
+    const audioUs = (frames / this.#opts.engineConfig.sampleRate) * 1e6;
+    return {
+      running: this.running,
+      blocks: v[ST_BLOCKS] as number,
+      frames,
+      xruns: v[ST_XRUNS] as number,
+      sourceUnderruns: v[ST_SOURCE_UNDERRUNS] as number,
+      latencySamples: v[ST_LATENCY] as number,
+      nonFiniteSamples: v[ST_NONFINITE] as number,
+      stateResets: v[ST_STATE_RESETS] as number,
+      load: audioUs > 0 ? (v[ST_BUSY_US] as number) / audioUs : 0,
+      maxBlockUs: v[ST_MAX_BLOCK_US] as number,
+      insert: this.#insertName,
+    };
+  }
+
+  /** The latest parameter table the worker applied (sequence, block index, wall clock of its output). */
+  appliedParams(): AppliedParams {
+    this.#status.read();
+    const v = this.#status.values;
+    return { sequence: v[ST_PARAM_SEQ] as number, block: v[ST_PARAM_BLOCK] as number, wallMs: v[ST_PARAM_WALL_MS] as number };
+  }
+
+  subscribe(listener: (snapshot: MeterSnapshot) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  latest(): MeterSnapshot | undefined {
+    this.#readMeters();
+    return this.#latest;
+  }
+
+  #readMeters(): void {
+    const snap = this.#meters.read();
+    if (!snap || snap.seq === this.#lastSeq) return;
+    this.#lastSeq = snap.seq;
+    this.#latest = snap;
+    for (const l of this.#listeners) {
+      try {
+        l(snap);
+      } catch (err) {
+        this.#log.error({ err }, 'meter subscriber threw');
+      }
+    }
+  }
+
+  #stopPolling(): void {
+    if (this.#poll) clearInterval(this.#poll);
+    this.#poll = undefined;
+  }
+}
