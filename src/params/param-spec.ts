@@ -37,6 +37,12 @@ export const paramSpecSchema = z
     choices: z.array(z.string()).readonly().optional(),
     /** Grouping for pages and the tablet, e.g. `eq.band2`. */
     group: z.string().optional(),
+    /**
+     * continuous: the smallest step the target can represent (an outboard unit's wire
+     * resolution, e.g. 0.1 dB). Values are stored rounded to min + k * resolution, so the
+     * store never holds a value the unit would answer differently (fine ticks keep adding up).
+     */
+    resolution: z.number().positive().finite().optional(),
   })
   .strict();
 
@@ -54,6 +60,7 @@ export interface ParamSpec {
   readonly steps?: readonly number[];
   readonly choices?: readonly string[];
   readonly group?: string;
+  readonly resolution?: number;
 }
 
 /**
@@ -103,6 +110,7 @@ export function defineParam(input: ParamSpecInput): ParamSpec {
       if (steps) fail('a continuous control has no detent list (use kind: stepped)');
       break;
   }
+  if (p.resolution !== undefined && p.kind !== 'continuous') fail('only a continuous control has a resolution');
   if (!(max > min)) fail(`max (${max}) must be greater than min (${min})`);
   if (p.taper === 'log' && min <= 0) fail('a log taper needs min > 0');
   if (p.default < min || p.default > max) fail(`default ${p.default} is outside ${min}..${max}`);
@@ -119,6 +127,7 @@ export function defineParam(input: ParamSpecInput): ParamSpec {
     ...(steps ? { steps: Object.freeze([...steps]) } : {}),
     ...(p.choices ? { choices: Object.freeze([...p.choices]) } : {}),
     ...(p.group !== undefined ? { group: p.group } : {}),
+    ...(p.resolution !== undefined ? { resolution: p.resolution } : {}),
   };
   return Object.freeze(spec);
 }

@@ -27,10 +27,19 @@ export function nearestStepIndex(steps: readonly number[], value: number): numbe
   return dHi < dLo ? hi : lo;
 }
 
-/** Clamp a continuous value to its range, or snap a discrete one to its nearest detent. */
+/**
+ * Clamp a continuous value to its range (and round it to its resolution, when it has one),
+ * or snap a discrete one to its nearest detent.
+ */
 export function quantise(spec: ParamSpec, value: number): number {
   if (spec.steps) return spec.steps[nearestStepIndex(spec.steps, value)] as number;
-  return value < spec.min ? spec.min : value > spec.max ? spec.max : value;
+  let v = value < spec.min ? spec.min : value > spec.max ? spec.max : value;
+  if (spec.resolution !== undefined) {
+    // toPrecision(12) drops the binary noise of k * 0.1 so equal steps compare equal.
+    v = Number((spec.min + Math.round((v - spec.min) / spec.resolution) * spec.resolution).toPrecision(12));
+    if (v > spec.max) v -= spec.resolution;
+  }
+  return v;
 }
 
 export function normalise(spec: ParamSpec, value: number): number {

@@ -163,12 +163,10 @@ describe.skipIf(!socat.ok)(`the simulated X-Touch on the simulated outboard EQ a
     await unitReaches(s, 'BC-0001', 'thresholdDb', -10);
   }, 30_000);
 
-  // BUG (src/control/param-binding.ts:143 with src/devices/serial/unit-driver.ts:429, see the report):
-  // the unit acknowledges a continuous value at its wire resolution (0.1 dB), the driver puts that
-  // quantised value in the store (source outboard:comp1), and the V-Pot's relative accumulator
-  // takes it as "moved elsewhere" and restarts from it. A fine tick (0.03 dB) is always rounded
-  // back: turned slowly, fine mode never moves an outboard continuous control.
-  it.fails('Shift + V-Pot 8, turned slowly (one tick at a time), fine-tunes the compressor threshold on the unit', async () => {
+  // Regression: a unit acknowledges a continuous value at its wire resolution (0.1 dB); the
+  // store rounds to that resolution itself, so the V-Pot's accumulator is not reset by the
+  // acknowledgement and slow fine ticks add up.
+  it('Shift + V-Pot 8, turned slowly (one tick at a time), fine-tunes the compressor threshold on the unit', async () => {
     const xt = s.surface('xtouch');
     const store = s.daemon.store;
     expect(store.get(THRESHOLD)).toBe(-10);

@@ -138,3 +138,25 @@ describe('defineParam', () => {
     expect(Object.isFrozen(att)).toBe(true);
   });
 });
+
+describe('resolution', () => {
+  const thr = defineParam({ id: 'outboard.comp1.thresholdDb', label: 'Thr', kind: 'continuous', unit: 'dB', min: -40, max: 0, default: -10, resolution: 0.1 });
+  it('stores only what the target can represent, as exact decimal steps', () => {
+    expect(quantise(thr, -10.03)).toBe(-10);
+    expect(quantise(thr, -10.06)).toBe(-10.1);
+    expect(quantise(thr, -0.04)).toBe(0);
+    fc.assert(
+      fc.property(fc.double({ min: -40, max: 0, noNaN: true }), (v) => {
+        const q = quantise(thr, v);
+        expect(Math.abs(q - v)).toBeLessThanOrEqual(0.05 + 1e-9);
+        expect(quantise(thr, q)).toBe(q);
+        expect(Number(q.toFixed(1))).toBe(q);
+      }),
+    );
+  });
+  it('is refused on a discrete control', () => {
+    expect(() => defineParam({ id: 'a.b', label: 'x', kind: 'toggle', unit: '', min: 0, max: 1, default: 0, resolution: 0.5 })).toThrow(
+      expect.objectContaining({ code: 'E_PARAM_SPEC' }),
+    );
+  });
+});

@@ -43,6 +43,8 @@ function toUnitParam(p: GearParameter, unitId: string, unitLabel: string): UnitP
     ...(p.taper ? { taper: p.taper } : {}),
     ...(p.steps ? { steps: p.steps } : {}),
     ...(p.choices ? { choices: p.choices } : {}),
+    // What the wire can carry: the store holds only values the unit can represent.
+    ...(p.kind === 'continuous' && (p.wireScale ?? 1) > 1 ? { resolution: 1 / (p.wireScale ?? 1) } : {}),
     group: dot > 0 ? `outboard.${unitId}.${p.name.slice(0, dot)}` : `outboard.${unitId}`,
   });
   return { name: p.name, id, address: p.address, spec, wireScale: p.wireScale ?? 1 };
