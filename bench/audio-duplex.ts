@@ -4,10 +4,7 @@
  * chain (gain, eq, insert, comp, limiter, width, dither) with the hardware insert in its slot,
  * the monitor (A/B loudness match, limiter) and a playing source.
  *
- *   node --import tsx bench/audio-duplex.ts [--duration-s 300] [--measure-s 20] [--burners 1] [--tablets 20] [--buffer-blocks 8] [--rt-main 0]
- *
- * --rt-main N puts this process's main thread (the one answering the stream) under SCHED_FIFO N
- * for the run: an experiment showing what a real-time audio thread would change (not a default).
+ *   node --import tsx bench/audio-duplex.ts [--duration-s 300] [--measure-s 20] [--burners 1] [--tablets 20] [--buffer-blocks 8]
  *
  * Phases, in one run:
  *   idle       this process with nothing running (the reference);
@@ -20,7 +17,7 @@
  *              --burners busy-looping processes load the cores; xruns counted by kind.
  * Also printed: the in-process cost of one block of graph + chain (no I/O), against the block period.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { getPriority } from 'node:os';
 import path from 'node:path';
@@ -53,7 +50,6 @@ const measureS = arg('measure-s', 20);
 const burners = arg('burners', 1);
 const tablets = arg('tablets', 20);
 const bufferBlocks = arg('buffer-blocks', 8);
-const rtMain = arg('rt-main', 0);
 const here = path.dirname(fileURLToPath(import.meta.url));
 const TICK = 100; // getconf CLK_TCK on Linux
 /** Set by SIGINT/SIGTERM: the running phase ends early and everything is cleaned up. */
@@ -118,6 +114,7 @@ async function startTablets(clients: number, renice: string[]): Promise<{ stop: 
     execPath: 'nice',
     execArgv: [...renice, process.execPath, '--import', 'tsx'],
   });
+  child.on('error', () => undefined); // a client process that died must not take the benchmark down
   const next = (key: string): Promise<void> =>
     new Promise((resolve) => {
       const on = (m: Record<string, unknown>): void => {
@@ -181,7 +178,7 @@ async function main(): Promise<void> {
     const periodMs = (1000 * B) / FS;
     const costMs = await blockCost(file);
     console.log(
-      `audio-duplex: 48 kHz, ${B}-frame blocks (${periodMs.toFixed(3)} ms), default chain [${DEFAULT_CHAIN_SPEC.chain.join(', ')}], bufferBlocks ${bufferBlocks}, answering thread ${rtMain > 0 ? `SCHED_FIFO ${rtMain}` : 'nice -10'}`,
+      `audio-duplex: 48 kHz, ${B}-frame blocks (${periodMs.toFixed(3)} ms), default chain [${DEFAULT_CHAIN_SPEC.chain.join(', ')}], bufferBlocks ${bufferBlocks}, answering thread nice ${audioSectionSchema.parse({}).portaudio.niceness}`,
     );
     console.log(`graph + chain, in process      ${(costMs * 1000).toFixed(1).padStart(7)} us per block = ${pct(costMs / periodMs)} of one core (${(periodMs / costMs).toFixed(1)}x real time)`);
 
@@ -197,8 +194,6 @@ async function main(): Promise<void> {
     iface.on('xrun', (r: XrunReport) => (xruns[r.kind] += r.added));
     await iface.start();
     if (!iface.running) throw new Error('the stream did not start');
-    // Linux: the main thread's tid is the pid.
-    if (rtMain > 0) spawnSync('chrt', ['-f', '-p', String(rtMain), String(process.pid)], { stdio: 'inherit' });
     const childPid = (): number | undefined => (iface.backend as { childPid?: number } | undefined)?.childPid;
     iface.transport.play();
     await new Promise((r) => setTimeout(r, 2000));
@@ -216,7 +211,11 @@ async function main(): Promise<void> {
     // the raised priority of the thread that answers the stream: undo it).
     const renice = ['-n', String(-osPriority())];
     const tabletLoad = tablets > 0 ? await startTablets(tablets, renice) : { stop: async () => undefined, framesSent: () => 0 };
-    for (let i = 0; i < burners; i++) loaders.push(spawn('nice', [...renice, process.execPath, '-e', 'for(;;){}'], { stdio: 'ignore' }));
+    for (let i = 0; i < burners; i++) {
+      const burner = spawn('nice', [...renice, process.execPath, '-e', 'for(;;){}'], { stdio: 'ignore' });
+      burner.on('error', () => undefined);
+      loaders.push(burner);
+    }
     await new Promise((r) => setTimeout(r, 3000));
     const x1 = { ...xruns };
     const sent0 = tabletLoad.framesSent();
