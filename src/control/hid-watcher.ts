@@ -1,6 +1,7 @@
 import type { EvdevDeviceInfo, HidBinding, HidDeviceInfo, StreamDeckInfo } from '../devices/hid/binding.ts';
 import type { Logger } from '../logger.ts';
 import type { AttachedHid, HidCandidate, HidKind, HidSurface } from './hid-surface-base.ts';
+import { CoalescedRun } from './coalesced-run.ts';
 
 export interface HidWatcherOptions {
   readonly binding: HidBinding;
@@ -28,8 +29,7 @@ export class HidWatcher {
   readonly #now: () => number;
   readonly #retryAt = new Map<HidSurface, { at: number; failures: number }>();
   #timer: NodeJS.Timeout | undefined;
-  #scan: Promise<void> | undefined;
-  #again = false;
+  readonly #scans = new CoalescedRun(() => this.#scanOnce(), () => this.#stopped);
   #stopped = false;
   #problems: Partial<Record<HidKind, string>> = {};
 
@@ -53,26 +53,12 @@ export class HidWatcher {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#timer);
-    await this.#scan?.catch(() => undefined);
+    await this.#scans.settled();
   }
 
   rescan(): Promise<void> {
     if (this.#stopped || this.#opts.surfaces.length === 0) return Promise.resolve();
-    if (this.#scan) {
-      this.#again = true;
-      return this.#scan;
-    }
-    this.#scan = (async () => {
-      try {
-        do {
-          this.#again = false;
-          await this.#scanOnce();
-        } while (this.#again && !this.#stopped);
-      } finally {
-        this.#scan = undefined;
-      }
-    })();
-    return this.#scan;
+    return this.#scans.request();
   }
 
   async #lists(): Promise<Lists> {

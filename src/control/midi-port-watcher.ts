@@ -2,6 +2,7 @@ import type { MidiBinding, MidiInputPort, MidiOutputPort, MidiPortList } from '.
 import { choosePort, type PortPattern } from '../devices/midi/port-pattern.ts';
 import type { Logger } from '../logger.ts';
 import type { MidiEndpoint, MidiSurface } from './mcu-surface.ts';
+import { CoalescedRun } from './coalesced-run.ts';
 
 interface EndpointState {
   readonly surface: MidiSurface;
@@ -35,8 +36,7 @@ export class MidiPortWatcher {
   readonly #states: EndpointState[];
   readonly #now: () => number;
   #timer: NodeJS.Timeout | undefined;
-  #scan: Promise<void> | undefined;
-  #again = false;
+  readonly #scans = new CoalescedRun(() => this.#scanOnce(), () => this.#stopped);
   #stopped = false;
   #busProblem: string | undefined;
 
@@ -64,28 +64,14 @@ export class MidiPortWatcher {
   async stop(): Promise<void> {
     this.#stopped = true;
     clearInterval(this.#timer);
-    await this.#scan?.catch(() => undefined);
+    await this.#scans.settled();
     await Promise.allSettled(this.#states.map((s) => this.#closePorts(s)));
   }
 
   /** Scan now (serialised: a request during a scan runs one more scan after it). */
   rescan(): Promise<void> {
     if (this.#stopped || this.#states.length === 0) return Promise.resolve();
-    if (this.#scan) {
-      this.#again = true;
-      return this.#scan;
-    }
-    this.#scan = (async () => {
-      try {
-        do {
-          this.#again = false;
-          await this.#scanOnce();
-        } while (this.#again && !this.#stopped);
-      } finally {
-        this.#scan = undefined;
-      }
-    })();
-    return this.#scan;
+    return this.#scans.request();
   }
 
   async #scanOnce(): Promise<void> {
