@@ -77,7 +77,7 @@ export const audioSectionSchema = z
         levelDbfs: z.number().min(-40).max(-3).default(-12),
         /** Longest round trip searched for; also the silence before and after the sweep. */
         maxLatencyMs: z.number().int().min(10).max(2000).default(500),
-        /** Captures before giving up; a result needs two consecutive clean captures that agree. */
+        /** Captures before giving up; a result needs two clean captures (no xrun) that agree. */
         attempts: z.number().int().min(2).max(20).default(5),
       })
       .prefault({}),

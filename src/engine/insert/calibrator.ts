@@ -45,7 +45,7 @@ export interface CalibratorOptions {
   readonly maxLatencySamples: number;
   /** How often the control side looks at the measurement's progress (default 5 ms). */
   readonly pollMs?: number;
-  /** Captures in all before giving up (default 5): two consecutive clean ones must agree. */
+  /** Captures in all before giving up (default 5): two clean ones must agree. */
   readonly attempts?: number;
   /**
    * How long after the capture an xrun that happened during it may still be reported (the
@@ -84,7 +84,7 @@ export interface Measurement {
  *   3. analyse; release the monitors.
  *
  * An xrun during a capture voids it (the return may have a hole); a result stands only when two
- * consecutive clean captures agree (latency and polarity exactly, gain within 0.002 dB).
+ * clean captures agree (latency and polarity exactly, gain within 0.002 dB).
  */
 export class Calibrator {
   readonly #insert: MeasurableInsert;
@@ -126,27 +126,32 @@ export class Calibrator {
       // driver does not report it shifts the gain by hundredths of a dB (the latency survives it),
       // and two independent captures never carry the same glitch.
       const attempts = this.#options.attempts ?? 5;
-      let previous: Measurement | undefined;
-      let lastXruns = 0;
+      // Every clean capture is kept: a result stands as soon as two of them agree, whatever came
+      // between (a capture voided by an xrun says nothing about the loop, so it does not reset the
+      // search; on a loaded machine consecutive clean captures can be rarer than clean ones).
+      const clean: Measurement[] = [];
+      let voided = 0;
+      let xruns = 0;
       let disagreements = 0;
       for (let attempt = 1; attempt <= attempts; attempt++) {
         const captured = await this.#captureOnce(signal);
         if (captured.xruns > 0) {
-          lastXruns = captured.xruns;
-          previous = undefined;
+          voided++;
+          xruns += captured.xruns;
           continue;
         }
         const m = await this.#analyse(captured.capture);
-        if (previous && agree(previous, m)) return previous;
-        if (previous) disagreements++;
-        previous = m;
+        const match = clean.find((c) => agree(c, m));
+        if (match) return match;
+        if (clean.length > 0) disagreements++;
+        clean.push(m);
       }
       throw new BridgeError(
         'E_CALIBRATION_NOISY',
         disagreements > 0
           ? `the insert return changed between measurements (${disagreements} disagreement(s) in ${attempts} captures): bypass dynamics units while calibrating, check for intermittent cables or a loaded machine`
-          : `the stream dropped audio (${lastXruns} xrun(s)) during the measurements`,
-        { details: { xruns: lastXruns, attempts, disagreements } },
+          : `the stream dropped audio during ${voided} of ${attempts} captures (${xruns} xrun(s)): a loaded machine or too few buffers`,
+        { details: { xruns, voided, attempts, disagreements } },
       );
     } finally {
       this.#monitor.holdMute(false);

@@ -127,6 +127,39 @@ describe('calibration on the simulated loop', () => {
     }
   });
 
+  it('voids a capture with an xrun, keeps the clean ones, and stands when any two clean ones agree', async () => {
+    const iface = simulatedInterface(audioConfig({ calibration: { ...fastCalibration, attempts: 4 } }));
+    await iface.start();
+    try {
+      // The backend reports an xrun during captures 2 and 4 (of clean, xrun, clean): a result after 3.
+      const backend = iface.backend as SimulatedLoopBackend;
+      const arm = iface.insert.armMeasurement.bind(iface.insert);
+      let captures = 0;
+      let total = 0;
+      iface.insert.armMeasurement = (slot) => {
+        captures++;
+        arm(slot);
+        if (captures % 2 === 0) backend.emit('xrun', { total: ++total, added: 1, kind: 'late' });
+      };
+      const r = await iface.calibrate();
+      expect(captures).toBe(3);
+      expect(r).toMatchObject({ latencySamples: BLOCK + 61, gainDb: 0, polarity: 1 });
+      // Every capture voided: a clear failure, with how many were voided.
+      captures = 0;
+      iface.insert.armMeasurement = (slot) => {
+        captures++;
+        arm(slot);
+        backend.emit('xrun', { total: ++total, added: 2, kind: 'late' });
+      };
+      const err = await iface.calibrate().catch((e: unknown) => e);
+      expect(isBridgeError(err, 'E_CALIBRATION_NOISY')).toBe(true);
+      expect((err as Error).message).toMatch(/during 4 of 4 captures \(8 xrun\(s\)\)/);
+      expect(captures).toBe(4);
+    } finally {
+      await iface.stop();
+    }
+  });
+
   it('refuses a second calibration while one runs (E_CALIBRATION_BUSY)', async () => {
     const iface = simulatedInterface(audioConfig({ calibration: fastCalibration }));
     await iface.start();
