@@ -295,8 +295,63 @@ export class Compressor implements Processor {
       this.#skipped = false;
     }
     if (this.#pendingMidSide !== this.#midSide) this.#switchStereoMode();
-    this.#processSegment(channels, 0, frames);
+    if (this.#plainLinkedStereo) this.#processLinkedStereo(channels[0] as Float32Array, channels[1] as Float32Array, frames);
+    else this.#processSegment(channels, 0, frames);
     this.#checkState();
+  }
+
+  /**
+   * The common mastering case with nothing in flight: stereo L/R, fully linked, peak detection, no
+   * sidechain filter, no auto release, every glide at rest, 100 % wet. Then #processSegment does
+   * exactly what #processLinkedStereo does (the same operations in the same order, so the same
+   * bits, whatever the block size), with none of its per-sample branches.
+   */
+  get #plainLinkedStereo(): boolean {
+    return (
+      this.#channels === 2 &&
+      this.#midSide === 0 &&
+      this.#link >= 1 &&
+      this.#detector === 0 &&
+      this.#scHpOn === 0 &&
+      this.#autoRelease === 0 &&
+      this.#threshold.remaining === 0 &&
+      this.#slope.remaining === 0 &&
+      this.#knee.remaining === 0 &&
+      this.#makeup.remaining === 0 &&
+      this.#mix.remaining === 0 &&
+      this.#mix.value === 1
+    );
+  }
+
+  #processLinkedStereo(c0: Float32Array, c1: Float32Array, frames: number): void {
+    const env = this.#env;
+    const aA = this.#alphaAttack;
+    const aR = this.#alphaRelease;
+    const bA = 1 - aA;
+    const bR = 1 - aR;
+    const thrV = this.#threshold.value;
+    const sloV = this.#slope.value;
+    const kneV = this.#knee.value;
+    const makV = this.#makeup.value;
+    const kneeStartSq = sloV > 0 ? Math.pow(10, (thrV - kneV / 2) / 10) : Infinity;
+    let e = env[0] as number;
+    let maxGr = this.#gainReductionDb;
+    for (let i = 0; i < frames; i++) {
+      const l = c0[i] as number;
+      const r = c1[i] as number;
+      const ll = l * l;
+      const rr = r * r;
+      const lvl = rr > ll ? rr : ll;
+      let gc = 0;
+      if (lvl > kneeStartSq) gc = staticGainReductionDb(TEN_OVER_LN10 * Math.log(lvl), thrV, sloV, kneV);
+      e = gc > e ? aA * e + bA * gc : aR * e + bR * gc;
+      if (e > maxGr) maxGr = e;
+      const g = e === 0 ? makV : Math.exp(-e * LN10_OVER_20) * makV;
+      c0[i] = l * g;
+      c1[i] = r * g;
+    }
+    env[0] = e;
+    this.#gainReductionDb = maxGr;
   }
 
   #processSegment(channels: Float32Array[], pos: number, len: number): void {

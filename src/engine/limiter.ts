@@ -35,6 +35,20 @@ function maxPhaseL1(fir: Float64Array): number {
   return best;
 }
 
+/** (h[k] + h[11-k]) / 2 and (h[k] - h[11-k]) / 2, k = 0..5, of phases 0 and 1. */
+function foldPhases(fir: Float64Array): Float64Array {
+  const out = new Float64Array(24);
+  for (let ph = 0; ph < 2; ph++) {
+    for (let k = 0; k < 6; k++) {
+      const a = fir[ph * TAPS + k] as number;
+      const b = fir[ph * TAPS + TAPS - 1 - k] as number;
+      out[ph * 12 + k] = (a + b) / 2;
+      out[ph * 12 + 6 + k] = (a - b) / 2;
+    }
+  }
+  return out;
+}
+
 function nextPow2(n: number): number {
   let p = 1;
   while (p < n) p <<= 1;
@@ -67,6 +81,8 @@ export class Limiter implements Processor {
   readonly #fir = truePeakCoefficients();
   /** Largest sum of |taps| over the four phases: no interpolated value exceeds it times the largest |x| under the filter. */
   readonly #firL1 = maxPhaseL1(this.#fir);
+  /** Phase 0 and phase 1 folded (see #detect): sym0, anti0, sym1, anti1, six taps each. */
+  readonly #folded = foldPhases(this.#fir);
 
   #sampleRate = 48000;
   #channels = 0;
@@ -307,6 +323,11 @@ export class Limiter implements Processor {
     const dStep = drv.step;
     const dTarget = drv.target;
     const n0 = this.#n;
+    const fo = this.#folded;
+    const e0 = fo[0] as number, e1 = fo[1] as number, e2 = fo[2] as number, e3 = fo[3] as number, e4 = fo[4] as number, e5 = fo[5] as number;
+    const o0 = fo[6] as number, o1 = fo[7] as number, o2 = fo[8] as number, o3 = fo[9] as number, o4 = fo[10] as number, o5 = fo[11] as number;
+    const f0 = fo[12] as number, f1 = fo[13] as number, f2 = fo[14] as number, f3 = fo[15] as number, f4 = fo[16] as number, f5 = fo[17] as number;
+    const q0 = fo[18] as number, q1 = fo[19] as number, q2 = fo[20] as number, q3 = fo[21] as number, q4 = fo[22] as number, q5 = fo[23] as number;
     let chunkEnd = 0;
     let quiet = false;
     for (let i = 0; i < frames; i++) {
@@ -338,8 +359,9 @@ export class Limiter implements Processor {
       x[wpos + xLen] = v;
       if (quiet) continue;
       const base = wpos + xLen;
-      // BS.1770-4 Annex 2 taps, unrolled with literal coefficients (phase 2 and 3 are phase 1 and 0
-      // reversed); the test suite checks them against TRUE_PEAK_PHASES.
+      // BS.1770-4 Annex 2, folded for its symmetry (phase 3 is phase 0 reversed, phase 2 phase 1):
+      // with p_k = s_k + s_(11-k), m_k = s_k - s_(11-k), phases 0/3 are A +- B and 1/2 are C +- D,
+      // and max(|A + B|, |A - B|) = |A| + |B|: 24 multiplies for the largest of the four.
       const s0 = x[base] as number;
       const s1 = x[base - 1] as number;
       const s2 = x[base - 2] as number;
@@ -352,20 +374,31 @@ export class Limiter implements Processor {
       const s9 = x[base - 9] as number;
       const s10 = x[base - 10] as number;
       const s11 = x[base - 11] as number;
-      let a0 = 0.001708984375 * s0 + 0.010986328125 * s1 + -0.0196533203125 * s2 + 0.033203125 * s3 + -0.0594482421875 * s4 + 0.1373291015625 * s5 + 0.97216796875 * s6 + -0.102294921875 * s7 + 0.047607421875 * s8 + -0.026611328125 * s9 + 0.014892578125 * s10 + -0.00830078125 * s11;
-      let a1 = -0.0291748046875 * s0 + 0.029296875 * s1 + -0.0517578125 * s2 + 0.089111328125 * s3 + -0.16650390625 * s4 + 0.465087890625 * s5 + 0.77978515625 * s6 + -0.2003173828125 * s7 + 0.1015625 * s8 + -0.0582275390625 * s9 + 0.0330810546875 * s10 + -0.0189208984375 * s11;
-      let a2 = -0.0189208984375 * s0 + 0.0330810546875 * s1 + -0.0582275390625 * s2 + 0.1015625 * s3 + -0.2003173828125 * s4 + 0.77978515625 * s5 + 0.465087890625 * s6 + -0.16650390625 * s7 + 0.089111328125 * s8 + -0.0517578125 * s9 + 0.029296875 * s10 + -0.0291748046875 * s11;
-      let a3 = -0.00830078125 * s0 + 0.014892578125 * s1 + -0.026611328125 * s2 + 0.047607421875 * s3 + -0.102294921875 * s4 + 0.97216796875 * s5 + 0.1373291015625 * s6 + -0.0594482421875 * s7 + 0.033203125 * s8 + -0.0196533203125 * s9 + 0.010986328125 * s10 + 0.001708984375 * s11;
-      const c6 = s6;
-      if (a0 < 0) a0 = -a0;
-      if (a1 < 0) a1 = -a1;
-      if (a2 < 0) a2 = -a2;
-      if (a3 < 0) a3 = -a3;
-      let p = c6 < 0 ? -c6 : c6;
-      if (a0 > p) p = a0;
-      if (a1 > p) p = a1;
-      if (a2 > p) p = a2;
-      if (a3 > p) p = a3;
+      const p0 = s0 + s11;
+      const p1 = s1 + s10;
+      const p2 = s2 + s9;
+      const p3 = s3 + s8;
+      const p4 = s4 + s7;
+      const p5 = s5 + s6;
+      const m0 = s0 - s11;
+      const m1 = s1 - s10;
+      const m2 = s2 - s9;
+      const m3 = s3 - s8;
+      const m4 = s4 - s7;
+      const m5 = s5 - s6;
+      let fa = e0 * p0 + e1 * p1 + e2 * p2 + e3 * p3 + e4 * p4 + e5 * p5;
+      let fb = o0 * m0 + o1 * m1 + o2 * m2 + o3 * m3 + o4 * m4 + o5 * m5;
+      let fc = f0 * p0 + f1 * p1 + f2 * p2 + f3 * p3 + f4 * p4 + f5 * p5;
+      let fd = q0 * m0 + q1 * m1 + q2 * m2 + q3 * m3 + q4 * m4 + q5 * m5;
+      if (fa < 0) fa = -fa;
+      if (fb < 0) fb = -fb;
+      if (fc < 0) fc = -fc;
+      if (fd < 0) fd = -fd;
+      const a03 = fa + fb;
+      const a12 = fc + fd;
+      let p = s6 < 0 ? -s6 : s6;
+      if (a03 > p) p = a03;
+      if (a12 > p) p = a12;
       // NaN fails the comparison and Inf is skipped: non-finite input never reaches the gain state.
       if (p > (peaks[i] as number) && p < Infinity) peaks[i] = p;
     }

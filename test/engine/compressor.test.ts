@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Compressor, RATIO_INFINITE, ratioToSlope, staticGainReductionDb } from '../../src/engine/compressor.ts';
 import { constant, runBlocks, setByName } from './support/run.ts';
-import { db, peakAbs, rms, sine } from './support/signals.ts';
+import { db, noise, peakAbs, rms, sine } from './support/signals.ts';
 
 const FS = 48000;
 
@@ -167,5 +167,26 @@ describe('compressor stereo behaviour, sidechain, mix', () => {
     const c = comp({ thresholdDb: -20, ratio: RATIO_INFINITE, kneeDb: 0, attackMs: 0.05, releaseMs: 100 });
     runBlocks(c, [constant(4800, 0.5)], 480);
     expect(c.gainReductionDb).toBeCloseTo(14, 1);
+  });
+});
+
+describe('compressor fast path (stereo, linked, peak, nothing gliding)', () => {
+  it('gives the same bits as the general per-sample path', () => {
+    // Blocks of 4096 with a threshold change at the start of each: every block runs the general
+    // path (a glide is in flight at its start). Blocks of 64: after each glide (960 samples) the
+    // fast path takes over. Same changes at the same samples, so the outputs must be identical.
+    const run = (block: number): Float32Array[] => {
+      const c = comp({ thresholdDb: -24, ratio: 4, kneeDb: 3, attackMs: 2, releaseMs: 80 }, 2);
+      const x = [noise(4096 * 6, 0.6, 7), sine(4096 * 6, 220, FS, 0.5)];
+      runBlocks(c, x, block, (frame) => {
+        if (frame % 4096 === 0) setByName(c, 'thresholdDb', frame % 8192 === 0 ? -20 : -26);
+      });
+      return x;
+    };
+    const general = run(4096);
+    const fast = run(64);
+    expect(db(peakAbs(general[0]!))).toBeLessThan(db(peakAbs(noise(4096 * 6, 0.6, 7))));
+    expect(fast[0]).toEqual(general[0]);
+    expect(fast[1]).toEqual(general[1]);
   });
 });

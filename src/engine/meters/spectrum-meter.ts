@@ -1,37 +1,51 @@
-import FFT from 'fft.js';
+import { CicDecimator, cicPowerGain } from './cic-decimator.ts';
 import { powerToDb } from './levels.ts';
+import { SpectrumStage, type StageBand } from './spectrum-stage.ts';
+
+/** Largest decimation of the low stage (8: 48 kHz -> 6 kHz). */
+const MAX_DECIMATION = 8;
+/** Smallest FFT of a stage. */
+const MIN_STAGE_SIZE = 256;
+/** A band goes to the full-rate stage when it is at least this many of its bins wide. */
+const MIN_BINS_PER_BAND = 2.5;
+/** Order of the CIC decimator (aliases onto the low bands below -75 dB, see cic-decimator.ts). */
+const CIC_ORDER = 5;
+/** The low stage's bands must end below this fraction of its rate (the decimator's passband). */
+const LOW_STAGE_MAX_FRACTION = 0.2;
+/** Samples per conversion segment (bounds the scratch buffers; the result does not depend on it). */
+const SEGMENT = 1024;
 
 /**
  * Third-octave spectrum for the tablet (IEC 61260 base-10 band centres 1000 * 10^(k/10) Hz, from the
  * 20 Hz band to the 20 kHz band or the last one under Nyquist).
  *
- * Each channel keeps the last `fftSize` samples; every `fftSize / 4` samples of stream time a Hann-
- * windowed FFT (fft.js) is taken and the bin powers are summed into the bands with the fraction of each
- * bin that lies inside the band (so even the 20 Hz band, narrower than a bin at small sizes, is never
- * empty). Levels are calibrated so that a sine of amplitude A centred in a band reads 20 log10(A) dB,
- * averaged over channels (a mono signal on both channels reads like the mono signal). read() returns
- * the highest level of each band since the previous read.
+ * Two resolutions, each a Hann-windowed FFT whose bin powers are summed into the bands with the
+ * fraction of each bin inside the band (spectrum-stage.ts):
+ * - the low bands (narrower than 2.5 bins of the full-rate stage: under ~600 Hz at 48 kHz) are
+ *   analysed after a CIC decimation by D (8 by default) with an FFT of fftSize / D points every
+ *   fftSize / (4 D) samples: the same ~6 Hz resolution and 75 % overlap as one fftSize-point FFT,
+ *   at 1/D of the rate; the decimator's known droop is divided out per bin;
+ * - the other bands with an fftSize / D-point FFT at the full rate every fftSize / (2 D) samples
+ *   (47 Hz bins at 48 kHz, at least 2.5 per band; 50 % overlap, so every sample has a window
+ *   weight of at least 1/2 in some analysis, a hop of 10.7 ms at 48 kHz: well above a 60 Hz
+ *   display's rate).
+ * Per sample this costs about a fifth of one fftSize-point FFT every fftSize / 4 samples. Levels are
+ * calibrated so that a sine of amplitude A centred in a band reads 20 log10(A) dB, averaged over
+ * channels (a mono signal on both channels reads like the mono signal). read() returns the highest
+ * level of each band since the previous read. Both stages advance per sample, so the result is the
+ * same whatever the block size.
  */
 export class SpectrumMeter {
   #channels = 0;
   #size = 0;
-  #hop = 0;
-  #hopLeft = 0;
-  #fft: FFT | null = null;
-  #window = new Float64Array(0);
-  #ring: Float64Array[] = [];
-  #write = 0;
-  #frame = new Float64Array(0);
-  #spectrum = new Float64Array(0);
+  readonly #high = new SpectrumStage();
+  readonly #low = new SpectrumStage();
+  readonly #decimator = new CicDecimator();
+  #decimation = 1;
+  #segment = new Float64Array(0);
+  #decimated = new Float64Array(0);
   #bandHz = new Float64Array(0);
-  #bandFirst = new Int32Array(0);
-  #bandCount = new Int32Array(0);
-  #binIndex = new Int32Array(0);
-  #binWeight = new Float64Array(0);
-  #bandPower = new Float64Array(0);
   #maxSinceRead = new Float64Array(0);
-  /** 2 / (N * sum(w^2)): one-sided power normalisation of the Hann-windowed FFT. */
-  #scale = 0;
 
   /** Number of bands for `sampleRate` (what the meter layout needs before prepare()). */
   static bandCount(sampleRate: number): number {
@@ -42,6 +56,7 @@ export class SpectrumMeter {
     return this.#bandHz.length;
   }
 
+  /** The resolution of the lowest bands, as the size of one full-rate FFT with the same bin width. */
   get fftSize(): number {
     return this.#size;
   }
@@ -52,28 +67,38 @@ export class SpectrumMeter {
     if (!Number.isInteger(Math.log2(fftSize)) || fftSize < 256 || fftSize > 65536) throw new RangeError(`spectrum meter: FFT size ${fftSize}`);
     this.#channels = channels;
     this.#size = fftSize;
-    this.#hop = fftSize / 4;
-    this.#fft = new FFT(fftSize);
-    this.#window = new Float64Array(fftSize);
-    let sumSq = 0;
-    for (let n = 0; n < fftSize; n++) {
-      const w = 0.5 - 0.5 * Math.cos((2 * Math.PI * n) / fftSize);
-      this.#window[n] = w;
-      sumSq += w * w;
-    }
-    this.#scale = 2 / (fftSize * sumSq);
-    this.#ring = [];
-    for (let c = 0; c < channels; c++) this.#ring.push(new Float64Array(fftSize));
-    this.#frame = new Float64Array(fftSize);
-    this.#spectrum = new Float64Array(2 * fftSize);
-    this.#prepareBands(sampleRate);
+    const centres = thirdOctaveCentres(sampleRate);
+    this.#bandHz = Float64Array.from(centres);
+    this.#maxSinceRead = new Float64Array(centres.length);
+    let d = MAX_DECIMATION;
+    while (d > 1 && fftSize / d < MIN_STAGE_SIZE) d /= 2;
+    const size = fftSize / d;
+    const lowRate = sampleRate / d;
+    const highBinHz = sampleRate / size;
+    const high: StageBand[] = [];
+    const low: StageBand[] = [];
+    centres.forEach((fc, index) => {
+      const band = { index, loHz: fc * 10 ** (-1 / 20), hiHz: fc * 10 ** (1 / 20) };
+      const narrow = band.hiHz - band.loHz < MIN_BINS_PER_BAND * highBinHz;
+      if (d > 1 && narrow && band.hiHz < LOW_STAGE_MAX_FRACTION * lowRate) low.push(band);
+      else high.push(band);
+    });
+    if (low.length === 0) d = 1;
+    this.#decimation = d;
+    // One stage only (small FFT sizes): the full-rate stage at fftSize, 75 % overlap.
+    const highSize = d === 1 ? fftSize : size;
+    this.#high.prepare(sampleRate, highSize, d === 1 ? highSize / 4 : highSize / 2, channels, d === 1 ? [...high, ...low] : high, () => 1);
+    this.#low.prepare(lowRate, size, size / 4, channels, d === 1 ? [] : low, (hz) => cicPowerGain(hz, sampleRate, d, CIC_ORDER));
+    this.#decimator.prepare(d, CIC_ORDER, channels, SEGMENT);
+    this.#segment = new Float64Array(SEGMENT);
+    this.#decimated = new Float64Array(SEGMENT);
     this.reset();
   }
 
   reset(): void {
-    for (const r of this.#ring) r.fill(0);
-    this.#write = 0;
-    this.#hopLeft = this.#hop;
+    this.#high.reset();
+    this.#low.reset();
+    this.#decimator.reset();
     this.#maxSinceRead.fill(0);
   }
 
@@ -83,32 +108,45 @@ export class SpectrumMeter {
   }
 
   process(input: readonly Float32Array[], frames: number): void {
+    const high = this.#high;
+    const low = this.#low;
+    const dec = this.#decimator;
+    const twoStage = this.#decimation > 1;
+    const seg = this.#segment;
+    const decimated = this.#decimated;
+    const maxSinceRead = this.#maxSinceRead;
     let i = 0;
     while (i < frames) {
-      const n = Math.min(frames - i, this.#hopLeft);
-      const size = this.#size;
+      // Up to the next analysis of either stage, so each sees exactly its hop.
+      let n = frames - i;
+      if (n > SEGMENT) n = SEGMENT;
+      if (high.hopLeft < n) n = high.hopLeft;
+      if (twoStage) {
+        const untilLow = dec.untilOutput + (low.hopLeft - 1) * dec.factor;
+        if (untilLow < n) n = untilLow;
+      }
+      let m = 0;
       for (let c = 0; c < this.#channels; c++) {
         const x = input[c];
-        const ring = this.#ring[c]!;
-        let w = this.#write;
-        if (x === undefined) {
-          for (let k = 0; k < n; k++, w = w + 1 === size ? 0 : w + 1) ring[w] = 0;
-          continue;
+        if (x === undefined) seg.fill(0, 0, n);
+        else {
+          for (let k = 0; k < n; k++) {
+            const v = x[i + k]!;
+            seg[k] = v - v === 0 ? v : 0;
+          }
         }
-        for (let k = 0; k < n; k++) {
-          let v = x[i + k]!;
-          if (v - v !== 0) v = 0;
-          ring[w] = v;
-          w = w + 1 === size ? 0 : w + 1;
+        high.write(c, seg, n);
+        if (twoStage) {
+          m = dec.process(c, seg, n, decimated);
+          low.write(c, decimated, m);
         }
       }
-      this.#write = (this.#write + n) % this.#size;
+      high.advance(n, maxSinceRead);
+      if (twoStage) {
+        dec.advance(n);
+        if (m > 0) low.advance(m, maxSinceRead);
+      }
       i += n;
-      this.#hopLeft -= n;
-      if (this.#hopLeft === 0) {
-        this.#hopLeft = this.#hop;
-        this.#analyse();
-      }
     }
   }
 
@@ -118,73 +156,6 @@ export class SpectrumMeter {
       out[offset + b] = powerToDb(2 * this.#maxSinceRead[b]!);
       this.#maxSinceRead[b] = 0;
     }
-  }
-
-  #analyse(): void {
-    const fft = this.#fft;
-    if (fft === null) return;
-    const size = this.#size;
-    const frame = this.#frame;
-    const spec = this.#spectrum;
-    const bands = this.#bandHz.length;
-    const bandPower = this.#bandPower;
-    bandPower.fill(0);
-    for (let c = 0; c < this.#channels; c++) {
-      const ring = this.#ring[c]!;
-      // Oldest sample first: the ring's write position is the oldest.
-      let r = this.#write;
-      for (let n = 0; n < size; n++) {
-        frame[n] = ring[r]! * this.#window[n]!;
-        r = r + 1 === size ? 0 : r + 1;
-      }
-      fft.realTransform(spec, frame);
-      for (let b = 0; b < bands; b++) {
-        const first = this.#bandFirst[b]!;
-        const end = first + this.#bandCount[b]!;
-        let p = 0;
-        for (let j = first; j < end; j++) {
-          const k = this.#binIndex[j]!;
-          const re = spec[2 * k]!;
-          const im = spec[2 * k + 1]!;
-          p += this.#binWeight[j]! * (re * re + im * im);
-        }
-        bandPower[b] = bandPower[b]! + p;
-      }
-    }
-    const scale = this.#scale / this.#channels;
-    for (let b = 0; b < bands; b++) {
-      const p = bandPower[b]! * scale;
-      if (p > this.#maxSinceRead[b]!) this.#maxSinceRead[b] = p;
-    }
-  }
-
-  #prepareBands(sampleRate: number): void {
-    const centres = thirdOctaveCentres(sampleRate);
-    const binHz = sampleRate / this.#size;
-    const half = this.#size / 2;
-    const index: number[] = [];
-    const weight: number[] = [];
-    this.#bandHz = Float64Array.from(centres);
-    this.#bandFirst = new Int32Array(centres.length);
-    this.#bandCount = new Int32Array(centres.length);
-    centres.forEach((fc, b) => {
-      const lo = fc * 10 ** (-1 / 20);
-      const hi = fc * 10 ** (1 / 20);
-      this.#bandFirst[b] = index.length;
-      const kLo = Math.max(0, Math.floor(lo / binHz - 0.5));
-      const kHi = Math.min(half, Math.ceil(hi / binHz + 0.5));
-      for (let k = kLo; k <= kHi; k++) {
-        const overlap = Math.min(hi, (k + 0.5) * binHz) - Math.max(lo, (k - 0.5) * binHz);
-        if (overlap <= 0) continue;
-        index.push(k);
-        weight.push(overlap / binHz);
-      }
-      this.#bandCount[b] = index.length - (this.#bandFirst[b] ?? 0);
-    });
-    this.#binIndex = Int32Array.from(index);
-    this.#binWeight = Float64Array.from(weight);
-    this.#bandPower = new Float64Array(centres.length);
-    this.#maxSinceRead = new Float64Array(centres.length);
   }
 }
 
