@@ -101,6 +101,18 @@ export async function main(argv: readonly string[], io: CliIo = defaultIo): Prom
     });
 
   program
+    .command('calibrate')
+    .description('measure the hardware insert: round trip (samples), gain offset, polarity; through the running daemon if there is one')
+    .option('-c, --config <file>', 'config file', 'config/default.yaml')
+    .option('--data-dir <dir>', 'data directory (where the result is stored per route)')
+    .option('--json', 'machine-readable output')
+    .option('--log-level <level>', `log level (${LOG_LEVELS.join(', ')})`, logLevel)
+    .action(async (opts: { config: string; dataDir?: string; json?: boolean; logLevel?: string }) => {
+      const { calibrateCommand } = await import('./commands/calibrate.ts');
+      exitCode = await calibrateCommand({ config: opts.config, dataDir: opts.dataDir, json: opts.json === true, logLevel: opts.logLevel }, io);
+    });
+
+  program
     .command('sim')
     .description('run simulated studio hardware (firmware-sim): `sim unit --model eq --serial EQ-0001 --pty /tmp/eq`')
     .allowUnknownOption()

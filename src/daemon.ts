@@ -27,6 +27,10 @@ import { surfaceActionSink } from './state/surface-actions.ts';
 import { SurfacesPart } from './control/surfaces-part.ts';
 import { OutboardPart } from './devices/serial/outboard-part.ts';
 import { registerSnapshotRoutes } from './server/snapshot-routes.ts';
+import { registerAudioRoutes } from './server/audio-routes.ts';
+import type { AudioEngine } from './engine/audio-engine.ts';
+import { AudioHost } from './devices/audio/audio-host.ts';
+import type { CalibrationResult } from './engine/insert/insert-calibration.ts';
 
 /**
  * A running part of the daemon with an explicit lifecycle. Parts start in order and
@@ -51,6 +55,8 @@ export interface DaemonOptions {
    * fakes at the hardware edge while everything else (hub, machine, HTTP) stays real.
    */
   readonly buildParts?: (daemon: Daemon) => DaemonPart[];
+  /** Simulated loop pace for the audio worker (tests: fast). */
+  readonly audioPace?: 'realtime' | 'fast';
   /** Tablet server options: meter feed, actions, and test knobs (token mode, heartbeat, clock). */
   readonly tablet?: TabletServerOptions;
   /** Replaces session services (calibration, recall, print, playback): tests use controllable fakes. */
@@ -80,6 +86,15 @@ export class Daemon {
   /** Control surfaces (MIDI, HID, and the simulated ones the config starts). */
   readonly surfaces: SurfacesPart;
   readonly snapshots: SessionSnapshots;
+  /**
+   * The digital chain's host: registers every chain parameter, mirrors them to the audio worker,
+   * and offers the worker's meters. The audio interface's stream (`audio.backend` simulated or
+   * portaudio) clocks it. Undefined with `audio.backend: none` (control only: surfaces and
+   * outboard, no digital chain) and when `buildParts` replaces the config's parts (tests).
+   */
+  readonly engine: AudioEngine | undefined;
+  /** The audio interface part (absent with `audio.backend: none`). */
+  readonly audio: AudioHost | undefined;
   readonly #parts: DaemonPart[] = [];
   readonly #started: DaemonPart[] = [];
   readonly #stopTimeoutMs: number;
@@ -101,6 +116,24 @@ export class Daemon {
       stateView: () => this.stateView(),
     });
 
+    if (options.buildParts || config.audio.backend === 'none') {
+      this.audio = undefined;
+      this.engine = undefined;
+    } else {
+      this.audio = new AudioHost({
+        audio: config.audio,
+        engineConfig: config.engine,
+        outboard: config.outboard,
+        simUnits: config.sim.units,
+        store: this.store,
+        log: this.log.child({ part: 'audio' }),
+        report: this.hub.report,
+        calibrations: () => this.storePart.openStore,
+        ...(options.audioPace ? { pace: options.audioPace } : {}),
+      });
+      this.engine = this.audio.engine;
+    }
+
     this.outboard = new OutboardPart({
       config,
       configDir: loaded.baseDir,
@@ -119,8 +152,15 @@ export class Daemon {
       params: this.store,
       log: this.log.child({ part: 'recall' }),
       units: () => outboard.manager.recallableUnits(),
-      loudness: () => null,
-      calibration: () => null,
+      loudness: () => {
+        const l = this.engine?.latest()?.loudness;
+        if (!l || !Number.isFinite(l.integratedLufs) || !Number.isFinite(l.truePeakDbtp)) return null;
+        return { integratedLufs: l.integratedLufs, loudnessRangeLu: Number.isFinite(l.loudnessRangeLu) ? l.loudnessRangeLu : 0, truePeakDbtp: l.truePeakDbtp };
+      },
+      calibration: () => {
+        const r = this.audio?.calibration?.result;
+        return r ? { route: r.route, latencySamples: r.latencySamples, gainDb: r.gainDb, polarity: r.polarity } : null;
+      },
       insertUnits: () => config.audio.simulated.insertUnits,
       surfacePages: () => this.surfaces.manager.pages(),
     });
@@ -151,7 +191,12 @@ export class Daemon {
           await this.#startup?.catch(() => undefined);
           await this.#stopParts();
         }),
-        calibrate: fromPromise(async ({ signal }) => this.services.calibrate(signal)),
+        calibrate: fromPromise(async ({ signal }) =>
+          this.services.calibrate(signal).catch((err: unknown) => {
+            this.#calibrationError = err;
+            throw err;
+          }),
+        ),
         recallApply: fromPromise(async ({ input, signal }: { input: { snapshotId: string }; signal: AbortSignal }) =>
           this.services.recallApply(input.snapshotId, signal).catch((err: unknown) => {
             this.#recallError = err;
@@ -205,6 +250,7 @@ export class Daemon {
       recall: (id) => this.recall(id),
     });
     this.surfaces = new SurfacesPart({
+      ...(this.engine ? { meters: this.engine } : {}),
       surfaces: config.surfaces,
       configDir: loaded.baseDir,
       dataDir: this.dataDir.path,
@@ -217,7 +263,7 @@ export class Daemon {
         session: this.session,
         params: this.store,
         log: this.log.child({ part: 'actions' }),
-        printFile: () => this.dataDir.file('prints', `print-${new Date().toISOString().replace(/[:.]/g, '-')}.wav`),
+        printFile: () => this.#printFile(),
       }),
     });
     const surfaces = this.surfaces;
@@ -229,6 +275,9 @@ export class Daemon {
         return { paramId, control: `${b.surfaceId} ${b.control}`, binding: b };
       },
     });
+    if (this.engine && !options.tablet?.meters) this.tablet.setMeterFeed(this.engine);
+    if (this.audio) this.#wireAudio(this.audio, options.services ?? {});
+    registerAudioRoutes(this.http, { calibrate: () => this.calibrate() });
     for (const part of options.buildParts ? options.buildParts(this) : this.#buildParts()) this.#parts.push(part);
     this.#parts.push(this.tablet);
     this.session.subscribe({
@@ -239,9 +288,88 @@ export class Daemon {
 
   /** The parts the config asks for, in start order. */
   #buildParts(): DaemonPart[] {
-    // Order matters: units register their parameters before the session is restored into them.
-    return [this.outboard, this.surfaces, this.storePart];
+    // Order matters: units register their parameters before the session is restored into them;
+    // the audio worker starts with the restored values and the stored calibrations.
+    return [this.outboard, this.surfaces, this.storePart, ...(this.audio ? [this.audio] : [])];
   }
+
+  /** The audio part's services, retries and states, into the session machine and the tablet. */
+  #wireAudio(audio: AudioHost, overrides: Partial<SessionServices>): void {
+    const log = this.log.child({ part: 'audio' });
+    Object.assign(this.services, {
+      calibrate: (signal?: AbortSignal) => audio.calibrate(signal),
+      print: (request: PrintRequest, signal?: AbortSignal) => audio.print(request, signal),
+      startPlayback: () => {
+        audio.play().catch((err: unknown) => {
+          log.warn({ err }, 'audio: play failed');
+          this.session.send({ type: 'transport.stop' });
+        });
+      },
+      stopPlayback: () => {
+        if (audio.transport?.state === 'playing') audio.stopTransport().catch((err: unknown) => log.warn({ err }, 'audio: stop failed'));
+      },
+    } satisfies Partial<SessionServices>, overrides);
+    this.hub.on('retry', (id) => {
+      if (id === 'interface') audio.retry().catch((err: unknown) => log.warn({ err }, 'audio: retry failed'));
+    });
+    audio.on('calibration', (s) => {
+      if (!this.session.getSnapshot().matches('ready')) return;
+      if (s.state === 'valid' && s.result?.origin === 'stored') this.session.send({ type: 'calibration.loaded', result: s.result });
+      else if (s.state === 'stale') this.session.send({ type: 'calibration.invalidate' });
+    });
+    audio.on('transport', (t) => {
+      // The source ended (no loop) or the stream stopped it: the machine follows.
+      const snap = this.session.getSnapshot();
+      if (t.state === 'stopped' && snap.matches({ ready: { transport: 'playing' } })) this.session.send({ type: 'transport.stop' });
+    });
+    this.session.subscribe((snap) => {
+      // A stored calibration found before the machine was ready (the worker starts inside startup).
+      const c = audio.calibration;
+      if (snap.matches({ ready: { calibration: 'none' } }) && c?.state === 'valid' && c.result) this.session.send({ type: 'calibration.loaded', result: c.result });
+    });
+    this.tablet.setActions({
+      calibrate: async () => {
+        const r = await this.calibrate();
+        return { latencySamples: r.latencySamples, gainDb: r.gainDb, polarity: r.polarity, confidence: r.confidence, route: r.route, measuredAt: r.measuredAt };
+      },
+      transport: async (command) => {
+        if (command.command === 'play') this.session.send({ type: 'transport.play' });
+        else if (command.command === 'stop') this.session.send({ type: 'transport.stop' });
+        else if (command.command === 'print') this.session.send({ type: 'transport.print', print: { file: this.#printFile(), format: 'pcm24' } });
+        else await audio.locate(Math.round(command.positionS * this.loaded.config.engine.sampleRate));
+        return { state: describeState(this.session.getSnapshot()), transport: audio.transport ?? null };
+      },
+    });
+  }
+
+  #printFile(): string {
+    return this.dataDir.file('prints', `print-${new Date().toISOString().replace(/[:.]/g, '-')}.wav`);
+  }
+
+  /**
+   * Calibrate the hardware insert through the session machine (so the `calibration` region, the
+   * tablet and the API agree): resolves with the measurement, rejects with its BridgeError.
+   */
+  async calibrate(): Promise<CalibrationResult> {
+    if (!this.audio) throw new BridgeError('E_AUDIO_BACKEND', 'no audio interface is configured (audio.backend: none)');
+    const now = this.session.getSnapshot();
+    if (!now.matches('ready')) throw new BridgeError('E_CALIBRATION_BUSY', 'the session is not ready');
+    if (now.matches({ ready: { calibration: 'measuring' } })) throw new BridgeError('E_CALIBRATION_BUSY', 'a calibration is already running');
+    this.#calibrationError = undefined;
+    this.session.send({ type: 'calibration.start' });
+    const done = await waitFor(this.session, (s) => !s.matches({ ready: { calibration: 'measuring' } }));
+    const failure = this.#calibrationError;
+    if (failure instanceof Error) throw failure;
+    if (failure !== undefined || !done.matches({ ready: { calibration: 'valid' } })) {
+      throw new BridgeError('E_CALIBRATION_BUSY', done.context.calibration.error ?? 'the calibration was cancelled');
+    }
+    const result = done.context.calibration.result;
+    if (!result) throw new BridgeError('E_CALIBRATION_BUSY', 'the calibration finished without a result');
+    // The machine keeps what the service answered: the audio interface's full result.
+    return result as CalibrationResult;
+  }
+
+  #calibrationError: unknown;
 
   /**
    * Recall a snapshot through the session machine (so surfaces, tablets and the API see the

@@ -1,11 +1,11 @@
 import type { Worker } from 'node:worker_threads';
 import type { EngineSection } from '../config/sections/engine.ts';
-import { BridgeError } from '../errors.ts';
+import { BridgeError, ERROR_CODES, type BridgeErrorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ParamSpec } from '../params/param-spec.ts';
 import type { ParamChange, ParamStore } from '../params/param-store.ts';
 import type { SinkSpec, SourceSpec } from './audio-io.ts';
-import { stageIdsFor } from './audio-runtime.ts';
+import { stageIdsFor } from './chain-runner.ts';
 import { chainSpecOf, createChain } from './chain-factory.ts';
 import type { MeterFeed, MeterSnapshot } from './meter-snapshot.ts';
 import { MeterBank } from './meters/meter-bank.ts';
@@ -34,6 +34,8 @@ import {
   ST_STATE_RESETS,
   ST_XRUNS,
   type ClockMode,
+  type HostCommand,
+  type HostError,
   type WorkerInit,
   type WorkerMessage,
   type WorkerPluginSpec,
@@ -61,6 +63,18 @@ export interface AudioEngineOptions {
   readonly maxFrames?: number;
   /** How often the meter buffer is polled for subscribers (default: engine.meterRateHz). */
   readonly meterPollHz?: number;
+  /**
+   * A host module that clocks the chain from the worker (the audio interface's stream): see
+   * WorkerInit.host. Talk to it with `request`, `post` and `onHostEvent`.
+   */
+  readonly host?: WorkerPluginSpec | (() => WorkerPluginSpec);
+  /**
+   * The parameters of the processor in the chain's insert slot, when the worker builds it (the
+   * host's hardware insert): registered here, in index order, with the `insert.` prefix.
+   */
+  readonly insertParams?: readonly ParamSpec[];
+  /** How long `stop()` waits for the worker before terminating it (default 2000 ms). */
+  readonly stopTimeoutMs?: number;
 }
 
 export interface EngineStatus {
@@ -117,12 +131,15 @@ export class AudioEngine implements MeterFeed {
   #insertName = 'none';
   #disposed = false;
   #lastWriteSeq = 0;
+  readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  readonly #hostListeners = new Set<(name: string, payload: unknown) => void>();
+  #nextRequest = 1;
 
   constructor(options: AudioEngineOptions) {
     this.#opts = options;
     this.#log = options.log;
     const { store, engineConfig } = options;
-    const insertParams = options.plugin?.insertParams;
+    const insertParams = options.insertParams ?? options.plugin?.insertParams;
     // The same deterministic factory the worker uses: the parameter indices agree.
     const chain = createChain(chainSpecOf(engineConfig), insertParams ? { createInsert: (id) => new ParamsOnlyProcessor(id, 'insert', insertParams) } : {});
     this.params = chain.params;
@@ -190,6 +207,7 @@ export class AudioEngine implements MeterFeed {
       source: this.#opts.source ?? { kind: 'silence' },
       sink: this.#opts.sink ?? { kind: 'null' },
       ...(this.#opts.plugin ? { plugin: { url: this.#opts.plugin.url, options: this.#opts.plugin.options } } : {}),
+      ...(this.#opts.host ? { host: typeof this.#opts.host === 'function' ? this.#opts.host() : this.#opts.host } : {}),
       paramTable: this.#tableSab,
       status: this.#statusSab,
       control: this.#controlSab,
@@ -217,6 +235,21 @@ export class AudioEngine implements MeterFeed {
           else this.#log.error({ err }, 'audio worker failed');
         } else if (m.type === 'stopped') {
           this.#log.info({ frames: m.frames }, 'audio worker stopped');
+          // A hosted worker may hold handles its host forgot: it has said goodbye, end it.
+          if (this.#opts.host) void worker.terminate();
+        } else if (m.type === 'host.reply') {
+          const p = this.#pending.get(m.id);
+          this.#pending.delete(m.id);
+          if (p && m.ok) p.resolve(m.value);
+          else if (p && !m.ok) p.reject(hostError(m.error));
+        } else if (m.type === 'host.event') {
+          for (const l of this.#hostListeners) {
+            try {
+              l(m.name, m.payload);
+            } catch (err) {
+              this.#log.error({ err, event: m.name }, 'host event listener threw');
+            }
+          }
         }
       });
       worker.on('error', (err) => {
@@ -225,6 +258,8 @@ export class AudioEngine implements MeterFeed {
       });
       worker.on('exit', (code) => {
         this.#worker = undefined;
+        for (const p of this.#pending.values()) p.reject(new BridgeError('E_ENGINE_WORKER', `the audio worker exited (code ${code})`));
+        this.#pending.clear();
         this.#stopPolling();
         this.#readMeters();
         if (!ready) reject(new BridgeError('E_ENGINE_WORKER', `audio worker exited (code ${code}) before it was ready`));
@@ -246,10 +281,12 @@ export class AudioEngine implements MeterFeed {
     if (!worker) return;
     Atomics.store(this.#control, CTRL_STOP, 1);
     Atomics.notify(this.#control, CTRL_WAKE);
+    if (this.#opts.host) this.#command({ type: 'host.stop' });
     const stopped = this.#stopped;
-    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 2000).unref());
+    const ms = this.#opts.stopTimeoutMs ?? 2000;
+    const timeout = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), ms).unref());
     if ((await Promise.race([stopped, timeout])) === 'timeout') {
-      this.#log.warn('audio worker did not stop within 2 s: terminating it');
+      this.#log.warn(`audio worker did not stop within ${ms} ms: terminating it`);
       await worker.terminate();
       await stopped;
     }
@@ -260,6 +297,50 @@ export class AudioEngine implements MeterFeed {
     this.#disposed = true;
     this.#unwatch();
     await this.stop();
+  }
+
+  /**
+   * Ask the worker's host to do something (calibrate, print, transport): resolves with its answer,
+   * rejects with its BridgeError (same code). Aborting the signal aborts it in the worker.
+   */
+  request<T>(op: string, args: unknown = null, signal?: AbortSignal): Promise<T> {
+    if (!this.#worker || !this.#opts.host) {
+      return Promise.reject(new BridgeError('E_ENGINE_WORKER', this.#opts.host ? 'the audio worker is not running' : 'the audio worker has no host'));
+    }
+    if (signal?.aborted) return Promise.reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    const id = this.#nextRequest++;
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = (): void => this.#command({ type: 'host.abort', id });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.#pending.set(id, {
+        resolve: (v) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(v as T);
+        },
+        reject: (e) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(e);
+        },
+      });
+      this.#command({ type: 'host.request', id, op, args });
+    });
+  }
+
+  /** One-way message to the worker's host (the parameter mirror); dropped when no worker runs. */
+  post(op: string, args: unknown): void {
+    if (this.#worker && this.#opts.host) this.#command({ type: 'host.post', op, args });
+  }
+
+  /** Events from the worker's host (status, xruns, calibration and transport states, logs). */
+  onHostEvent(listener: (name: string, payload: unknown) => void): () => void {
+    this.#hostListeners.add(listener);
+    return () => {
+      this.#hostListeners.delete(listener);
+    };
+  }
+
+  #command(c: HostCommand): void {
+    this.#worker?.postMessage(c);
   }
 
   /** Restart the programme meters (integrated loudness, LRA, maxima), e.g. at the start of a print. */
@@ -324,4 +405,9 @@ export class AudioEngine implements MeterFeed {
     if (this.#poll) clearInterval(this.#poll);
     this.#poll = undefined;
   }
+}
+
+function hostError(e: HostError): BridgeError {
+  const code = (ERROR_CODES as readonly string[]).includes(e.code) ? (e.code as BridgeErrorCode) : 'E_ENGINE_WORKER';
+  return new BridgeError(code, e.message, { details: { ...e.details, ...(code !== e.code ? { code: e.code } : {}) } });
 }

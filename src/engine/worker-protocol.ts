@@ -29,6 +29,12 @@ export interface WorkerInit {
   readonly source: SourceSpec;
   readonly sink: SinkSpec;
   readonly plugin?: WorkerPluginSpec;
+  /**
+   * A host module that clocks the chain instead of the worker's own loop (the audio interface:
+   * src/devices/audio/interface-host.ts). It exports `startHost(init, link): Promise<HostHandle>`;
+   * the source, sink and clock fields are then unused.
+   */
+  readonly host?: WorkerPluginSpec;
   readonly paramTable: SharedArrayBuffer;
   readonly status: SharedArrayBuffer;
   readonly control: SharedArrayBuffer;
@@ -38,10 +44,44 @@ export interface WorkerInit {
   readonly maxFrames: number;
 }
 
+export interface HostError {
+  readonly code: string;
+  readonly message: string;
+  readonly details?: Record<string, unknown>;
+}
+
 export type WorkerMessage =
   | { readonly type: 'ready'; readonly latencySamples: number; readonly insert: string }
   | { readonly type: 'stopped'; readonly frames: number }
-  | { readonly type: 'error'; readonly code: string; readonly message: string };
+  | { readonly type: 'error'; readonly code: string; readonly message: string }
+  | { readonly type: 'host.reply'; readonly id: number; readonly ok: true; readonly value: unknown }
+  | { readonly type: 'host.reply'; readonly id: number; readonly ok: false; readonly error: HostError }
+  | { readonly type: 'host.event'; readonly name: string; readonly payload: unknown };
+
+/**
+ * Main thread to a hosted worker (control only, never samples): a request answered by one
+ * `host.reply`, its abort, a one-way post (parameter mirror), and the stop.
+ */
+export type HostCommand =
+  | { readonly type: 'host.request'; readonly id: number; readonly op: string; readonly args: unknown }
+  | { readonly type: 'host.abort'; readonly id: number }
+  | { readonly type: 'host.post'; readonly op: string; readonly args: unknown }
+  | { readonly type: 'host.stop' };
+
+/** What the worker entry gives a host module: events out, requests and posts in. */
+export interface HostLink {
+  emit(name: string, payload: unknown): void;
+  onRequest(handler: (op: string, args: unknown, signal: AbortSignal) => Promise<unknown>): void;
+  onPost(handler: (op: string, args: unknown) => void): void;
+}
+
+/** A running host (returned by the host module's `startHost`). */
+export interface HostHandle {
+  readonly latencySamples: number;
+  readonly insert: string;
+  /** Stop the stream and release everything; resolves with the frames processed. */
+  stop(): Promise<number>;
+}
 
 /** Control words (Int32): the main thread stores, the worker loads once per block. */
 export const CTRL_STOP = 0;

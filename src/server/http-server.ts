@@ -45,6 +45,14 @@ const STATUS_BY_CODE: Partial<Record<BridgeErrorCode, number>> = {
   E_RECALL_AB_TRACKS: 409,
   E_SNAPSHOT_INVALID: 422,
   E_STORE_WRITE: 503,
+  // A measurement that ran but gave no usable result (nothing patched, only noise).
+  E_CALIBRATION_NO_SIGNAL: 422,
+  E_CALIBRATION_NOISY: 422,
+  // The audio side cannot do it now (no interface, device gone, worker down).
+  E_AUDIO_BACKEND: 503,
+  E_AUDIO_DEVICE: 503,
+  E_AUDIO_STREAM: 503,
+  E_ENGINE_WORKER: 503,
 };
 
 export function httpStatusFor(code: BridgeErrorCode): number {

@@ -45,6 +45,8 @@ export interface RecallOutcome {
 export interface PrintRequest {
   readonly file: string;
   readonly format: 'pcm24' | 'float32';
+  /** Part of the source to print, in frames (default: all of it). */
+  readonly region?: { readonly startFrame: number; readonly endFrame: number };
 }
 
 export interface SessionContext {

@@ -29,6 +29,11 @@ export class StorePart implements DaemonPart {
     this.#o = options;
   }
 
+  /** The store while it is open (undefined before start and after stop). */
+  get openStore(): SnapshotStore | undefined {
+    return this.#store;
+  }
+
   get store(): SnapshotStore {
     if (!this.#store) throw new BridgeError('E_STORE_OPEN', 'the snapshot store is not open');
     return this.#store;

@@ -9,8 +9,12 @@ const channelPair = z.array(z.number().int().min(1).max(64)).min(1).max(8);
  */
 export const audioSectionSchema = z
   .strictObject({
-    /** simulated: the send goes through firmware-sim's analog models; portaudio: a real interface. */
-    backend: z.enum(['simulated', 'portaudio', 'none']).default('simulated'),
+    /**
+     * simulated: the send goes through firmware-sim's analog models; portaudio: a real interface;
+     * none (default): no interface, no audio worker and no digital chain: the daemon drives
+     * surfaces and outboard only.
+     */
+    backend: z.enum(['simulated', 'portaudio', 'none']).default('none'),
     /** Interface name pattern (substring or /regex/), never an index. */
     device: z.string().default(''),
     /** 1-based interface channels. */
@@ -91,7 +95,8 @@ export const audioSectionSchema = z
       .prefault({}),
     source: z
       .strictObject({
-        type: z.enum(['file', 'input', 'none']).default('none'),
+        /** file: a WAV/AIFF player; input: the interface's source ins; demo: a synthetic 16 s mix (the simulated studio); none: silence. */
+        type: z.enum(['file', 'input', 'demo', 'none']).default('none'),
         file: z.string().optional(),
         loop: z.boolean().default(true),
       })

@@ -11,10 +11,11 @@ import { MATCH_MODES } from '../../engine/transport/loudness-match.ts';
 import { monitorParamSpecs } from '../../engine/transport/monitor-params.ts';
 import { AB_SOURCES, MonitorOutput } from '../../engine/transport/monitor-output.ts';
 import { PrintRing } from '../../engine/transport/print-ring.ts';
+import { demoProgramme } from '../../engine/transport/demo-programme.ts';
 import { SourcePlayer } from '../../engine/transport/source-player.ts';
 import { Transport, type PrintRequest, type PrintResult, type TransportStream } from '../../engine/transport/transport.ts';
 import type { Logger } from '../../logger.ts';
-import type { ParamChange, ParamStore } from '../../params/param-store.ts';
+import type { ParamSpec } from '../../params/param-spec.ts';
 import type { CalibrationRoute } from '../../state/store/snapshot-state.ts';
 import type { DeviceStatus, DeviceStatusReporter } from '../device-status.ts';
 import { loadAnalogModels, type AnalogModelKey } from './analog-rack-loader.ts';
@@ -23,6 +24,18 @@ import { ChannelMap } from './channel-map.ts';
 import { PortAudioBackend } from './portaudio-backend.ts';
 import { SimulatedLoopBackend, SIMULATED_DEVICE_NAME } from './simulated-loop-backend.ts';
 import { SimulatedRack, type RackUnit } from './simulated-rack.ts';
+
+/**
+ * What the interface needs of the parameters: the daemon's ParamStore on the main thread, or the
+ * audio worker's mirror of it (param-mirror.ts), which the main thread keeps up to date.
+ */
+export interface ParamPort {
+  has(id: string): boolean;
+  get(id: string): number;
+  values(prefix?: string): Record<string, number>;
+  register(specs: readonly ParamSpec[]): unknown;
+  watch(listener: (changes: readonly { readonly id: string; readonly value: number }[]) => void): () => void;
+}
 
 export interface AudioInterfaceOptions {
   readonly audio: AudioSection;
@@ -41,7 +54,7 @@ export interface AudioInterfaceOptions {
    * registered there unless already registered (by the engine's chain), and followed; the
    * simulated loop follows its units' `outboard.<id>.*` values.
    */
-  readonly params?: ParamStore;
+  readonly params?: ParamPort;
   /** The engine's chain with `insert` in its insert slot. Default: the insert alone. */
   readonly chain?: (insert: HardwareInsert) => ChainProcessor;
   readonly taps?: GraphTaps;
@@ -116,7 +129,7 @@ export class AudioInterface extends EventEmitter<AudioInterfaceEvents> {
       ...(chain ? { chain } : {}),
       monitor: this.monitor,
       print: new PrintRing(n, Math.max(engine.sampleRate * 4, 16 * engine.blockSize)),
-      source: audio.source.type,
+      source: audio.source.type === 'demo' ? 'file' : audio.source.type,
       // The A/B delay covers the insert and the rest of the chain (limiter look-ahead and such).
       maxLatencySamples: this.#maxLatency + engine.sampleRate,
       ...(options.taps ? { taps: options.taps } : {}),
@@ -190,6 +203,10 @@ export class AudioInterface extends EventEmitter<AudioInterfaceEvents> {
     const { audio, engine, log } = this.#options;
     if (audio.source.type === 'file' && audio.source.file) {
       const player = await SourcePlayer.load(audio.source.file, engine.sampleRate, this.map.programChannels);
+      if (audio.source.loop) player.setLoop({ startFrame: 0, endFrame: player.lengthFrames });
+      this.graph.setPlayer(player);
+    } else if (audio.source.type === 'demo') {
+      const player = new SourcePlayer(demoProgramme(engine.sampleRate, this.map.programChannels));
       if (audio.source.loop) player.setLoop({ startFrame: 0, endFrame: player.lengthFrames });
       this.graph.setPlayer(player);
     }
@@ -384,7 +401,7 @@ export class AudioInterface extends EventEmitter<AudioInterfaceEvents> {
       }
     };
     for (const s of [...monitorParamSpecs(), ...this.insert.params]) if (params.has(s.id)) apply(s.id, params.get(s.id));
-    this.#unwatch = params.watch((changes: readonly ParamChange[]) => {
+    this.#unwatch = params.watch((changes) => {
       const units = new Set<string>();
       for (const c of changes) {
         apply(c.id, c.value);

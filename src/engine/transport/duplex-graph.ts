@@ -32,7 +32,7 @@ export interface DuplexGraphOptions {
   readonly chain?: ChainProcessor;
   readonly monitor: MonitorOutput;
   readonly print: PrintRing;
-  /** file: the player; input: the interface's source inputs; none: silence. */
+  /** file: the player (a file or the demo programme); input: the interface's source inputs; none: silence. */
   readonly source: 'file' | 'input' | 'none';
   /** The longest chain latency the A/B alignment must cover. */
   readonly maxLatencySamples: number;
