@@ -22,6 +22,7 @@ import {
 import { missingServices, type SessionServices } from './state/session-services.ts';
 import { SessionSnapshots, type RecallHandoff } from './state/session-snapshots.ts';
 import { StorePart } from './state/store-part.ts';
+import { liveUnitIdentities } from './state/live-unit-identities.ts';
 import { snapshotActions } from './state/snapshot-actions.ts';
 import { surfaceActionSink } from './state/surface-actions.ts';
 import { SurfacesPart } from './control/surfaces-part.ts';
@@ -143,7 +144,13 @@ export class Daemon {
       report: this.hub.report,
     });
     const outboard = this.outboard;
-    this.storePart = new StorePart({ file: this.dataDir.file('bridge.sqlite'), params: this.store, log: this.log.child({ part: 'store' }) });
+    this.storePart = new StorePart({
+      file: this.dataDir.file('bridge.sqlite'),
+      params: this.store,
+      log: this.log.child({ part: 'store' }),
+      // Which unit each outboard id stood for: a swapped unit is not written the old unit's values.
+      units: () => liveUnitIdentities(outboard.manager.units()),
+    });
     const storePart = this.storePart;
     this.snapshots = new SessionSnapshots({
       get store() {
@@ -171,6 +178,7 @@ export class Daemon {
       get store() {
         return storePart.store;
       },
+      session: () => ({ current: storePart.current, restore: storePart.restoreReport }),
       snapshots: this.snapshots,
       recall: (id) => this.recall(id),
       onCurrent: (id) => {

@@ -12,6 +12,11 @@ export interface SnapshotRouteDeps {
   readonly recall: (snapshotId: number) => Promise<unknown>;
   /** A snapshot was saved or recalled: it becomes the session's current one (surface slots follow it). */
   readonly onCurrent?: (snapshotId: number) => void;
+  /**
+   * The live session: the current project/track/snapshot and what the start restored
+   * (`StorePart.current`, `StorePart.restoreReport`). Without it `GET /api/session` is not served.
+   */
+  readonly session?: () => { readonly current: unknown; readonly restore: unknown };
 }
 
 const saveBody = z.strictObject({
@@ -55,6 +60,9 @@ export function registerSnapshotRoutes(http: HttpServer, deps: SnapshotRouteDeps
     const b = await body();
     return store().importProject(typeof b === 'string' ? b : JSON.stringify(b));
   });
+
+  const session = deps.session;
+  if (session) http.route('GET', '/api/session', () => session());
 
   http.route('POST', '/api/snapshots', async ({ body }) => {
     const input = parseBody(saveBody, await body());

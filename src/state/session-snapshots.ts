@@ -2,6 +2,7 @@ import { BridgeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ParamStore } from '../params/param-store.ts';
 import { captureSnapshotState, type CaptureProblem } from './recall/capture-state.ts';
+import { LiveRecallSheets } from './recall/live-recall-sheets.ts';
 import type { RecallableUnit } from './recall/recallable-unit.ts';
 import { recallSnapshot, type RecallReport } from './recall/recall-snapshot.ts';
 import { diffSnapshots, type SnapshotDiffEntry } from './recall/snapshot-diff.ts';
@@ -33,10 +34,18 @@ export interface RecallHandoff {
 
 /** Saving the current state as a snapshot, and recall split into the machine's two phases. */
 export class SessionSnapshots {
+  /** The recall sheets of the last recall (hand-set units), live: the tablet shows them. */
+  readonly sheets: LiveRecallSheets;
   readonly #d: SessionSnapshotsDeps;
 
   constructor(deps: SessionSnapshotsDeps) {
     this.#d = deps;
+    const params = deps.params;
+    this.sheets = new LiveRecallSheets({
+      watch: (listener) => params.watch(listener),
+      specOf: (id) => (params.has(id) ? params.spec(id) : undefined),
+      current: (id) => (params.has(id) ? params.get(id) : undefined),
+    });
   }
 
   /**
@@ -94,7 +103,11 @@ export class SessionSnapshots {
         },
       );
       pending.then(
-        () => queueMicrotask(handOff),
+        (report) => {
+          // Every finished recall replaces the sheets (none: the snapshot has no hand-set unit).
+          this.sheets.show(report);
+          queueMicrotask(handOff);
+        },
         (err: unknown) => {
           if (handedOff) return;
           signal.removeEventListener('abort', onAbort);

@@ -23,7 +23,9 @@ const DEFAULT_TRACK = 'Track 1';
  * recall, and A/B between two versions of a track. The current project/track/snapshot is
  * kept with the live session so a restart comes back to it.
  */
-export function snapshotActions(deps: SnapshotActionDeps): Pick<TabletActions, 'snapshotList' | 'snapshotSave' | 'snapshotRecall' | 'snapshotAb'> {
+export function snapshotActions(
+  deps: SnapshotActionDeps,
+): Pick<TabletActions, 'snapshotList' | 'snapshotSave' | 'snapshotRecall' | 'snapshotAb' | 'recallSheetConfirm' | 'recallSheetDismiss' | 'watchRecallSheets'> {
   let ab: SnapshotAB | undefined;
   const store = () => deps.storePart.store;
 
@@ -36,10 +38,12 @@ export function snapshotActions(deps: SnapshotActionDeps): Pick<TabletActions, '
   };
 
   return {
-    snapshotList: async () => ({ projects: store().listProjects(), current: deps.storePart.current }),
+    // `session`: what the start did with the saved live session (units whose values were withheld).
+    snapshotList: async () => ({ projects: store().listProjects(), current: deps.storePart.current, session: deps.storePart.restoreReport }),
 
     snapshotSave: async (req) => {
-      const where = currentNames();
+      const current = currentNames();
+      const where = { project: req.project ?? current.project, track: req.track ?? current.track };
       const { id, problems } = await deps.snapshots.save({ ...where, name: req.name, note: req.note });
       const saved = store().getSnapshot(id);
       deps.storePart.setCurrent({ projectId: saved.projectId, trackId: saved.trackId, snapshotId: id });
@@ -59,7 +63,24 @@ export function snapshotActions(deps: SnapshotActionDeps): Pick<TabletActions, '
       }
       if (!ab) throw new BridgeError('E_RECALL_AB_TRACKS', 'choose two snapshots of the same track (a and b) first');
       const report = req.side === 'toggle' ? await ab.toggle({ signal: ctx.signal }) : await ab.select(req.side, { signal: ctx.signal });
+      deps.snapshots.sheets.show(report);
       return { active: ab.active, a: ab.a.id, b: ab.b.id, diff: ab.diff, report };
+    },
+
+    recallSheetConfirm: async (req) => {
+      deps.snapshots.sheets.confirm(req.unitId, req.id, req.confirmed);
+      return { ...deps.snapshots.sheets.view() };
+    },
+
+    recallSheetDismiss: async () => {
+      deps.snapshots.sheets.dismiss();
+      return { ...deps.snapshots.sheets.view() };
+    },
+
+    watchRecallSheets: (listener) => {
+      const sheets = deps.snapshots.sheets;
+      sheets.on('change', listener);
+      return { current: sheets.view(), stop: () => sheets.off('change', listener) };
     },
   };
 }

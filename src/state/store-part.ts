@@ -2,7 +2,11 @@ import type { DaemonPart } from '../daemon.ts';
 import { BridgeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ParamStore } from '../params/param-store.ts';
+import { planRestore, type RestoreReport } from './session-restore.ts';
+import type { SessionUnit } from './store/snapshot-state.ts';
 import { SnapshotStore } from './store/snapshot-store.ts';
+
+export type { RestoreReport, RestoreUnitReport } from './session-restore.ts';
 
 export interface StorePartOptions {
   readonly file: string;
@@ -10,6 +14,12 @@ export interface StorePartOptions {
   readonly log: Logger;
   /** Debounce for writing the live session after parameter changes. */
   readonly sessionSaveDelayMs?: number;
+  /**
+   * The outboard units now (`liveUnitIdentities(outboard.manager.units())`): saved with the
+   * session, and compared at restore so a swapped unit is not written the old unit's values.
+   * Without it the session records no units and restores every value unchecked (reported so).
+   */
+  readonly units?: () => readonly SessionUnit[];
 }
 
 /**
@@ -24,9 +34,22 @@ export class StorePart implements DaemonPart {
   #unwatch: (() => void) | undefined;
   #timer: NodeJS.Timeout | undefined;
   #current: { projectId: number | null; trackId: number | null; snapshotId: number | null } = { projectId: null, trackId: null, snapshotId: null };
+  #units: (() => readonly SessionUnit[]) | undefined;
+  #restore: RestoreReport | null = null;
 
   constructor(options: StorePartOptions) {
     this.#o = options;
+    this.#units = options.units;
+  }
+
+  /** Give the unit identities after construction (before start), like the `units` option. */
+  setUnitIdentities(units: () => readonly SessionUnit[]): void {
+    this.#units = units;
+  }
+
+  /** What the start did with the saved live session (null: there was none). */
+  get restoreReport(): RestoreReport | null {
+    return this.#restore;
   }
 
   /** The store while it is open (undefined before start and after stop). */
@@ -57,16 +80,16 @@ export class StorePart implements DaemonPart {
     }
     const saved = this.#store.loadSession();
     if (saved) {
-      // Only what still exists and is still in range (a unit may have been removed from the config).
-      const values: Record<string, number> = {};
-      let skipped = 0;
-      for (const [id, v] of Object.entries(saved.values)) {
-        if (params.has(id) && v >= params.spec(id).min && v <= params.spec(id).max) values[id] = v;
-        else skipped++;
-      }
+      // Only what still exists, is still in range, and belongs to the same physical unit.
+      const { values, report } = planRestore(saved, params, this.#units ? this.#units() : null);
       params.setMany(values, 'session');
       this.#current = { projectId: saved.projectId, trackId: saved.trackId, snapshotId: saved.snapshotId };
-      log.info({ restored: Object.keys(values).length, skipped, savedAt: saved.savedAt }, 'session restored');
+      this.#restore = report;
+      for (const u of report.units) {
+        if (u.status === 'changed') log.warn({ unitId: u.unitId, code: u.code, saved: u.saved, now: u.now }, `session restore: ${u.reason ?? ''}`);
+        else if (u.status === 'unchecked') log.warn({ unitId: u.unitId, values: u.values }, `session restore: ${u.unitId} restored unchecked: ${u.reason ?? ''}`);
+      }
+      log.info({ restored: report.restored, unknown: report.unknown, withheld: report.withheld, savedAt: saved.savedAt }, 'session restored');
     }
     this.#unwatch = params.watch(() => this.#scheduleSave());
   }
@@ -92,7 +115,7 @@ export class StorePart implements DaemonPart {
 
   #saveNow(): void {
     try {
-      this.#store?.saveSession({ ...this.#current, values: this.#o.params.values() });
+      this.#store?.saveSession({ ...this.#current, values: this.#o.params.values(), units: this.#units ? [...this.#units()] : null });
     } catch (err) {
       this.#o.log.error({ err }, 'could not save the session');
     }

@@ -6,6 +6,7 @@ import type { RecallReport } from '../../src/state/recall/recall-snapshot.ts';
 import { TestClient } from '../server/ws-test-client.ts';
 import { requireTool } from '../support/require-tool.ts';
 import { eventually, startStudio, type Studio } from './support/studio.ts';
+import { RACK_WITH_PASSIVE_EQ } from './support/rack.ts';
 import {
   allOnline,
   byName,
@@ -32,19 +33,7 @@ const DIGITAL: ParamSpecInput[] = [
   { id: 'comp.thresholdDb', label: 'Threshold', kind: 'continuous', unit: 'dB', min: -40, max: 0, default: -12, group: 'comp' },
 ];
 
-const RACK = `audio: { backend: none }
-outboard:
-  - { id: eq1, profile: hb-seq4, serial: EQ-0001, port: sim }
-  - { id: comp1, profile: hb-bc2, serial: BC-0001, port: sim }
-  - { id: sw1, profile: hb-is6, serial: IS-0001, port: sim }
-  - { id: peq1, profile: hb-peq1, serial: PEQ-0001, port: sim, required: false }
-sim:
-  units:
-    - { model: eq, serial: EQ-0001 }
-    - { model: comp, serial: BC-0001 }
-    - { model: switcher, serial: IS-0001, transport: tcp }
-    - { model: passive, serial: PEQ-0001 }
-`;
+const RACK = RACK_WITH_PASSIVE_EQ;
 
 const ELECTRONIC = [
   { unitId: 'eq1', serial: 'EQ-0001' },

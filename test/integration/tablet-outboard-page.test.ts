@@ -4,6 +4,7 @@ import { requireTool } from '../support/require-tool.ts';
 import { eventually, startStudio, type Studio } from './support/studio.ts';
 import { allOnline, unitReaches, unitValues } from './support/units.ts';
 import { EQ_AND_XTOUCH, OUTBOARD_XTOUCH_MAP, SEQ4_GAIN_DB, stripText, type XTouchState } from './support/xtouch-map.ts';
+import { launchChromium } from './support/chromium.ts';
 
 /**
  * Issue 8 end to end: the tablet page in real Chromium on a real Daemon whose outboard EQ and
@@ -56,21 +57,8 @@ describe.skipIf(skip)(`the tablet page on the simulated outboard EQ and X-Touch 
     s = await startStudio({ yaml: EQ_AND_XTOUCH, maps: { 'itest-xtouch': OUTBOARD_XTOUCH_MAP } });
     await allOnline(s, ['eq1', 'comp1']);
     await eventually('X-Touch online', () => s.daemon.stateView().devices.find((d) => d.id === 'xtouch')?.status, (v) => v === 'online');
-    const { chromium: pw } = await import('playwright-core');
     // A fresh temporary profile per launch, removed by close().
-    browser = await pw.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: false });
     context.on('page', (p) => p.on('pageerror', (e) => pageErrors.push(String(e))));
   }, 60_000);

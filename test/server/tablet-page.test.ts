@@ -8,6 +8,7 @@ import type { TabletActions } from '../../src/server/ws/tablet-actions.ts';
 import { requireTool } from '../support/require-tool.ts';
 import { SyntheticMeterFeed } from './synthetic-meter-feed.ts';
 import { startTabletDaemon, type TabletFixture } from './tablet-fixture.ts';
+import { launchChromium } from '../integration/support/chromium.ts';
 
 const chromium = requireTool('chromium', 'apt-get install chromium');
 
@@ -135,25 +136,12 @@ describe.skipIf(!chromium.ok)(`tablet page in Chromium ${chromium.reason}`, () =
   }
 
   beforeAll(async () => {
-    const { chromium: pw } = await import('playwright-core');
     // launch() runs Chromium on a fresh temporary profile (user-data-dir) and removes it after.
     feed = new SyntheticMeterFeed({ bands: 48 });
     feed.start(30);
     fx = await startDaemon();
     firstDataDir = fx.dataDir;
-    browser = await pw.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     context = await browser.newContext({ viewport: { width: 1024, height: 768 }, hasTouch: false });
     page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(String(e)));

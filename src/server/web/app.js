@@ -5,6 +5,7 @@ import { paramText } from './format.js';
 import { HistoryView } from './history-view.js';
 import { decodeFrame, SECTIONS } from './meter-frame.js';
 import { MetersView } from './meters-view.js';
+import { SessionsView } from './sessions-view.js';
 import { SpectrumView } from './spectrum-view.js';
 import { StatusView } from './status-view.js';
 import { loadTarget, saveTarget, TARGETS } from './targets.js';
@@ -39,7 +40,6 @@ const ui = {
   dirty: false,
   lastHistoryDraw: 0,
   pendingSends: new Map(),
-  abSide: undefined,
 };
 
 const status = new StatusView(document);
@@ -109,6 +109,15 @@ const conn = new Connection({
   onFrame,
 });
 
+const sessions = new SessionsView({
+  doc: document,
+  conn,
+  notify,
+  errorText,
+  paramOf: (id) => controls.params.get(id),
+  valueText: paramText,
+});
+
 function onMessage(msg) {
   switch (msg.type) {
     case 'welcome':
@@ -118,7 +127,7 @@ function onMessage(msg) {
       break;
     case 'state':
       status.state(msg);
-      if (msg.actions?.snapshots) refreshSnapshots();
+      if (msg.actions?.snapshots) sessions.refresh();
       break;
     case 'params':
       controls.setParams(msg.params);
@@ -129,6 +138,9 @@ function onMessage(msg) {
       break;
     case 'param.batch':
       for (const c of msg.changes) controls.setValue(c.id, c.value);
+      break;
+    case 'recall.sheets':
+      sessions.setSheets(msg);
       break;
     case 'meters.layout':
       ui.layout = msg;
@@ -217,39 +229,15 @@ function setupTargets() {
   apply();
 }
 
-function refreshSnapshots() {
-  conn
-    .request({ type: 'snapshot.list' })
-    .then((r) => {
-      const list = Array.isArray(r.data) ? r.data : Array.isArray(r.data?.snapshots) ? r.data.snapshots : [];
-      const sel = $('snap-list');
-      const keep = sel.value;
-      sel.replaceChildren(
-        ...list.map((s) => {
-          const o = document.createElement('option');
-          o.value = String(s.id);
-          o.textContent = s.name ?? `#${s.id}`;
-          return o;
-        }),
-      );
-      if (keep) sel.value = keep;
-    })
-    .catch(() => undefined);
-}
-
 function setupButtons() {
   $('toast').addEventListener('click', () => ($('toast').hidden = true));
   for (const b of document.querySelectorAll('[data-cmd]')) {
     b.addEventListener('click', () => conn.request({ type: b.dataset.cmd }).catch((err) => notify(errorText(err), 'error')));
   }
   $('ab').addEventListener('click', () =>
-    conn
-      .request({ type: 'snapshot.ab', side: 'toggle' })
-      .then((r) => {
-        ui.abSide = r.data?.active;
-        $('ab').textContent = ui.abSide ? `A/B: ${String(ui.abSide).toUpperCase()}` : 'A/B';
-      })
-      .catch((err) => notify(errorText(err), 'error')),
+    sessions.ab('toggle').then((d) => {
+      $('ab').textContent = d?.active ? `A/B: ${String(d.active).toUpperCase()}` : 'A/B';
+    }),
   );
   $('calibrate').addEventListener('click', () => {
     status.calibration('measuring…');
@@ -279,27 +267,17 @@ function setupButtons() {
   });
   $('snap-recall').addEventListener('click', () => {
     const id = Number($('snap-list').value);
-    if (!id) return;
-    conn
-      .request({ type: 'snapshot.recall', id }, 60000)
-      .then(() => notify('Recalled'))
-      .catch((err) => notify(errorText(err), 'error'));
+    if (id) sessions.recall(id);
   });
+  // Quick save into the current track; the Sessions drawer chooses project, track and name.
   $('snap-save').addEventListener('click', () => {
     const d = new Date();
-    const name = `Snapshot ${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}`;
-    conn
-      .request({ type: 'snapshot.save', name })
-      .then(() => {
-        notify(`Saved "${name}"`);
-        refreshSnapshots();
-      })
-      .catch((err) => notify(errorText(err), 'error'));
+    sessions.save({ name: `Snapshot ${String(d.getHours()).padStart(2, '0')}:${String(d.getMinutes()).padStart(2, '0')}` });
   });
 }
 
 // Exposed for the browser tests and for debugging from the console.
-window.hybridBridge = { ui, controls, paramText };
+window.hybridBridge = { ui, controls, sessions, paramText };
 
 setupTargets();
 setupButtons();

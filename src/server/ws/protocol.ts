@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { BridgeErrorCode } from '../../errors.ts';
+import type { LiveSheetsView } from '../../state/recall/live-recall-sheets.ts';
 import type { DeviceView } from '../api-routes.ts';
 
 /**
@@ -57,7 +58,15 @@ const transportSimple = z.strictObject({ type: z.enum(['transport.play', 'transp
 const transportLocate = z.strictObject({ type: z.literal('transport.locate'), positionS: z.number().finite().min(0), ref });
 
 const snapshotList = z.strictObject({ type: z.literal('snapshot.list'), ref });
-const snapshotSave = z.strictObject({ type: z.literal('snapshot.save'), name: z.string().min(1).max(200), note: z.string().max(2000).optional(), ref });
+const snapshotSave = z.strictObject({
+  type: z.literal('snapshot.save'),
+  name: z.string().min(1).max(200),
+  note: z.string().max(2000).optional(),
+  /** Where to save (created when new); omitted: the session's current project and track. */
+  project: z.string().min(1).max(200).optional(),
+  track: z.string().min(1).max(200).optional(),
+  ref,
+});
 const snapshotRecall = z.strictObject({ type: z.literal('snapshot.recall'), id: z.number().int().positive(), ref });
 const snapshotAb = z.strictObject({
   type: z.literal('snapshot.ab'),
@@ -68,6 +77,15 @@ const snapshotAb = z.strictObject({
   b: z.number().int().positive().optional(),
   ref,
 });
+/** Tick a recall-sheet line by hand (a unit that does not report its front panel), or untick it. */
+const recallSheetConfirm = z.strictObject({
+  type: z.literal('recall.sheet.confirm'),
+  unitId: z.string().min(1).max(64),
+  id: paramId,
+  confirmed: z.boolean().default(true),
+  ref,
+});
+const recallSheetDismiss = z.strictObject({ type: z.literal('recall.sheet.dismiss'), ref });
 /** Liveness from the client's side: a browser cannot see a dead TCP connection otherwise. */
 const ping = z.strictObject({ type: z.literal('ping'), ref });
 const calibrate = z.strictObject({ type: z.literal('calibrate'), route: z.string().min(1).max(100).optional(), ref });
@@ -84,6 +102,8 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   snapshotSave,
   snapshotRecall,
   snapshotAb,
+  recallSheetConfirm,
+  recallSheetDismiss,
   calibrate,
   ping,
 ]);
@@ -172,6 +192,13 @@ export interface MetersLayoutMessage {
   readonly spectrumHz: readonly number[];
 }
 
+/**
+ * The recall sheets in force (hand-set units of the last recall), pushed to every tablet when
+ * they change: a recall, a knob reported at (or off) its target, a tick, a dismiss (then
+ * `sheets: []`). Also sent after `params` on connect while sheets are in force.
+ */
+export type RecallSheetsMessage = { readonly type: 'recall.sheets' } & LiveSheetsView;
+
 export type ServerMessage =
   | WelcomeMessage
   | StateMessage
@@ -182,7 +209,8 @@ export type ServerMessage =
   | ResultMessage
   | ErrorMessage
   | PongMessage
-  | MetersLayoutMessage;
+  | MetersLayoutMessage
+  | RecallSheetsMessage;
 
 /** Parse one inbound text message; the error text names what is wrong, never echoes the input. */
 export function parseClientMessage(text: string): { ok: true; message: ClientMessage } | { ok: false; reason: string; ref: RequestRef; request?: string } {

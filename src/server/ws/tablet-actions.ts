@@ -1,5 +1,8 @@
 import { BridgeError } from '../../errors.ts';
-import type { ActionAvailability } from './protocol.ts';
+import type { ActionAvailability, RecallSheetsMessage } from './protocol.ts';
+
+/** The recall sheets as pushed to tablets (the `recall.sheets` message without its type). */
+export type RecallSheetsView = Omit<RecallSheetsMessage, 'type'>;
 
 /** Who asked, for logs and for the source of any parameter change the action makes. */
 export interface ActionContext {
@@ -39,9 +42,18 @@ export interface TabletActions {
   learn(paramId: string, ctx: ActionContext): Promise<LearnResult>;
   transport(command: TransportCommand, ctx: ActionContext): Promise<ActionData>;
   snapshotList(ctx: ActionContext): Promise<ActionData>;
-  snapshotSave(request: { readonly name: string; readonly note?: string }, ctx: ActionContext): Promise<ActionData>;
+  snapshotSave(request: { readonly name: string; readonly note?: string; readonly project?: string; readonly track?: string }, ctx: ActionContext): Promise<ActionData>;
   snapshotRecall(request: { readonly id: number }, ctx: ActionContext): Promise<ActionData>;
   snapshotAb(request: { readonly side: 'a' | 'b' | 'toggle'; readonly a?: number; readonly b?: number }, ctx: ActionContext): Promise<ActionData>;
+  /** Tick or untick a recall-sheet line by hand; resolves with the sheets. */
+  recallSheetConfirm(request: { readonly unitId: string; readonly id: string; readonly confirmed: boolean }, ctx: ActionContext): Promise<ActionData>;
+  /** Clear the recall sheets; resolves with the (empty) sheets. */
+  recallSheetDismiss(ctx: ActionContext): Promise<ActionData>;
+  /**
+   * Not a request: the server calls it once to follow the recall sheets, and pushes
+   * `recall.sheets` to every tablet when they change. Returns the sheets now and the unsubscribe.
+   */
+  watchRecallSheets(listener: (view: RecallSheetsView) => void): { readonly current: RecallSheetsView; readonly stop: () => void };
   /** Measure the insert round trip; resolves with the result (also stored by the audio part). */
   calibrate(request: { readonly route?: string }, ctx: ActionContext): Promise<CalibrationOutcome>;
 }

@@ -74,7 +74,13 @@ export class TabletRequests {
       }
       case 'snapshot.save': {
         const f = a.snapshotSave;
-        this.#run(client, msg, f && (() => f({ name: msg.name, ...(msg.note !== undefined ? { note: msg.note } : {}) }, ctx)), 'snapshot save');
+        const req = {
+          name: msg.name,
+          ...(msg.note !== undefined ? { note: msg.note } : {}),
+          ...(msg.project !== undefined ? { project: msg.project } : {}),
+          ...(msg.track !== undefined ? { track: msg.track } : {}),
+        };
+        this.#run(client, msg, f && (() => f(req, ctx)), 'snapshot save');
         return;
       }
       case 'snapshot.recall': {
@@ -86,6 +92,16 @@ export class TabletRequests {
         const f = a.snapshotAb;
         const req = { side: msg.side, ...(msg.a !== undefined ? { a: msg.a } : {}), ...(msg.b !== undefined ? { b: msg.b } : {}) };
         this.#run(client, msg, f && (() => f(req, ctx)), 'A/B');
+        return;
+      }
+      case 'recall.sheet.confirm': {
+        const f = a.recallSheetConfirm;
+        this.#run(client, msg, f && (() => f({ unitId: msg.unitId, id: msg.id, confirmed: msg.confirmed }, ctx)), 'recall sheets');
+        return;
+      }
+      case 'recall.sheet.dismiss': {
+        const f = a.recallSheetDismiss;
+        this.#run(client, msg, f && (() => f(ctx)), 'recall sheets');
         return;
       }
       case 'calibrate': {

@@ -15,6 +15,7 @@ import { pairingBanner, pairingUrl } from '../tablet-pairing.ts';
 import { loadOrCreateToken } from '../tablet-token.ts';
 import { MeterFrameEncoder, sectionMask } from './meter-frame.ts';
 import { CLOSE, MAX_FPS, METER_SECTIONS, PROTOCOL_VERSION, WS_PATH, parseClientMessage, type ClientMessage, type ServerMessage } from './protocol.ts';
+import { RecallSheetPush } from './recall-sheet-push.ts';
 import { availability, type TabletActions } from './tablet-actions.ts';
 import { TabletClient } from './tablet-client.ts';
 import { TabletRequests, refOf, sendError } from './tablet-requests.ts';
@@ -99,6 +100,9 @@ export class TabletServer implements DaemonPart {
   #statePending = false;
   #paramsPending = false;
   #running = false;
+  readonly #sheets = new RecallSheetPush((text) => {
+    for (const c of this.#clients) if (c.authenticated) c.sendText(text);
+  });
 
   constructor(deps: TabletServerDeps, options: TabletServerOptions = {}) {
     this.#deps = deps;
@@ -152,6 +156,7 @@ export class TabletServer implements DaemonPart {
       else (next as Record<string, unknown>)[k] = v;
     }
     this.#actions = next;
+    if (this.#running) this.#sheets.follow(next.watchRecallSheets);
     this.#scheduleState(true);
   }
 
@@ -189,6 +194,8 @@ export class TabletServer implements DaemonPart {
     this.#cleanups.push(() => store.off('registry', onRegistry));
     this.#cleanups.push(this.#deps.watchState(() => this.#scheduleState()));
     if (this.#meters) this.#unsubscribeMeters = this.#meters.subscribe(this.#onSnapshot);
+    this.#sheets.follow(this.#actions.watchRecallSheets);
+    this.#cleanups.push(() => this.#sheets.stop());
     this.#heartbeat = setInterval(() => this.#beat(), this.#heartbeatMs);
     this.#heartbeat.unref();
     const server = this.#deps.http.server;
@@ -356,6 +363,8 @@ export class TabletServer implements DaemonPart {
     });
     client.sendText(this.#stateText());
     client.send(this.#paramsMessage());
+    const sheets = this.#sheets.greeting;
+    if (sheets !== undefined) client.sendText(sheets);
   }
 
   #subscribe(client: TabletClient, msg: Extract<ClientMessage, { type: 'subscribe' }>): void {

@@ -93,9 +93,19 @@ ALTER TABLE snapshots ADD COLUMN loudness_range_lu REAL;
 ALTER TABLE snapshots ADD COLUMN true_peak_dbtp REAL;
 `;
 
+/**
+ * Version 3: the identity (model, serial, firmware) of every outboard unit with the live
+ * session, so a restart never writes one unit's settings into another one swapped into its
+ * place. Sessions saved under v2 keep NULL (identities not recorded).
+ */
+export const SCHEMA_V3 = `
+ALTER TABLE session ADD COLUMN units_json TEXT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = Object.freeze([
   { version: 1, description: 'projects, tracks, snapshots, calibrations, session', sql: SCHEMA_V1 },
   { version: 2, description: 'measured loudness per snapshot', sql: SCHEMA_V2 },
+  { version: 3, description: 'unit identities with the live session', sql: SCHEMA_V3 },
 ]);
 
 export const STORE_SCHEMA_VERSION = MIGRATIONS.length;

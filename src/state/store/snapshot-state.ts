@@ -115,6 +115,20 @@ export const snapshotStateSchema = z
   });
 export type SnapshotState = z.infer<typeof snapshotStateSchema>;
 
+/**
+ * Which physical unit an outboard unit id stood for when the live session was saved: its
+ * `outboard.<unitId>.*` values are restored only into that same unit (a swapped unit is
+ * reported, not written).
+ */
+export const sessionUnitSchema = z.strictObject({
+  unitId: unitIdSchema,
+  model: identityText,
+  serial: identityText,
+  /** Null when the unit had not answered yet (the firmware is known only once it is online). */
+  firmware: identityText.nullable(),
+});
+export type SessionUnit = z.infer<typeof sessionUnitSchema>;
+
 /** The live session the daemon resumes after a restart. */
 export const sessionStateSchema = z.strictObject({
   projectId: z.number().int().positive().nullable(),
@@ -123,8 +137,12 @@ export const sessionStateSchema = z.strictObject({
   snapshotId: z.number().int().positive().nullable(),
   /** Every parameter value (digital and outboard) at the time of the save. */
   values: valuesSchema,
+  /** The outboard units the values belong to; null: not recorded (a session saved before schema v3). */
+  units: z.array(sessionUnitSchema).max(STATE_LIMITS.maxUnits).nullable().default(null),
 });
 export type SessionState = z.infer<typeof sessionStateSchema>;
+/** What `saveSession` accepts: `units` may be left out (not recorded). */
+export type SessionStateInput = z.input<typeof sessionStateSchema>;
 
 /** Number of parameter values a state holds (digital plus every unit's). */
 export function stateValueCount(state: SnapshotState): number {

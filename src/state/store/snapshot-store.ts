@@ -15,7 +15,7 @@ import {
   STATE_LIMITS,
   type CalibrationRoute,
   type Calibration,
-  type SessionState,
+  type SessionStateInput,
 } from './snapshot-state.ts';
 import type {
   ImportResult,
@@ -322,7 +322,7 @@ export class SnapshotStore {
   // ---- live session -------------------------------------------------------------------
 
   /** Replace the live session (the daemon calls this debounced, and on shutdown). */
-  saveSession(state: SessionState): void {
+  saveSession(state: SessionStateInput): void {
     const parsed = sessionStateSchema.safeParse(state);
     if (!parsed.success) {
       throw new BridgeError('E_SNAPSHOT_INVALID', `session state refused: ${describeIssues(parsed.error).text}`, {

@@ -162,7 +162,8 @@ describe('SnapshotStore', () => {
     const t = store.addTrack(p, 'One');
     const s = store.saveSnapshot({ project: p, track: t, name: 'a', state: makeState(1) });
     expect(store.loadSession()).toBeNull();
-    store.saveSession({ projectId: p, trackId: t, snapshotId: s, values: { 'eq.band1.gainDb': 2.5, 'outboard.unit1.p0': 10 } });
+    const units = [{ unitId: 'unit1', model: 'HB-SEQ4', serial: 'EQ-0001', firmware: '1.4.2' }];
+    store.saveSession({ projectId: p, trackId: t, snapshotId: s, values: { 'eq.band1.gainDb': 2.5, 'outboard.unit1.p0': 10 }, units });
     store.close();
 
     store = await SnapshotStore.open(tmp.file('bridge.sqlite'), { log });
@@ -171,6 +172,8 @@ describe('SnapshotStore', () => {
       trackId: t,
       snapshotId: s,
       values: { 'eq.band1.gainDb': 2.5, 'outboard.unit1.p0': 10 },
+      // Which unit the outboard values belong to (schema v3): a swapped unit is not written them.
+      units,
       savedAt: '2025-03-01T10:00:00.000Z',
     });
     store.deleteSnapshot(s);
