@@ -266,6 +266,7 @@ export class AudioEngine implements MeterFeed {
         resolveStopped();
       });
     });
+    // Polled, not notified: Atomics.notify from the worker would allocate on the audio path.
     const hz = this.#opts.meterPollHz ?? cfg.meterRateHz;
     this.#poll = setInterval(() => this.#readMeters(), Math.max(5, Math.round(1000 / hz)));
     this.#poll.unref();
@@ -341,6 +342,11 @@ export class AudioEngine implements MeterFeed {
 
   #command(c: HostCommand): void {
     this.#worker?.postMessage(c);
+  }
+
+  /** Stamp every meter frame with the worker's publish wall clock (`publishedMs`; latency benches). */
+  stampMeters(on: boolean): void {
+    this.#meters.stampPublishes(on);
   }
 
   /** Restart the programme meters (integrated loudness, LRA, maxima), e.g. at the start of a print. */

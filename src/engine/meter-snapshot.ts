@@ -39,6 +39,11 @@ export interface MeterSnapshot {
   readonly seq: number;
   /** Audio time of the end of the last block measured, in seconds since the stream started. */
   readonly timeS: number;
+  /**
+   * Wall clock of the worker's publish (performance.timeOrigin + now()), when the reader asked
+   * for it (MeterBufferReader#stampPublishes, AudioEngine#stampMeters: latency probes).
+   */
+  readonly publishedMs?: number;
   readonly loudness: LoudnessLevels;
   readonly stages: readonly StageLevels[];
   /** Gain reduction of every dynamics processor (digital and reported analog), positive dB. */

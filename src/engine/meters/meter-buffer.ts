@@ -8,7 +8,9 @@ import { slotOffsets, type MeterLayout, type MeterSlotOffsets } from './meter-la
  * SharedArrayBuffer layout:
  *   bytes 0..63   Int32 header: [0] magic 'MTR1', [1] version, [2] Float64 values per slot,
  *                 [3] index of the latest complete slot (-1: nothing published yet),
- *                 [4] sequence of slot 0, [5] sequence of slot 1 (odd while that slot is being written)
+ *                 [4] sequence of slot 0, [5] sequence of slot 1 (odd while that slot is being written),
+ *                 [7] stamp switch: when non-zero the writer stamps each frame's publish wall clock
+ *                     (latency probes; off by default: reading the clock allocates a heap number)
  *   bytes 64..    two slots of Float64 values (meter-layout.ts gives the order inside a slot)
  *
  * Writer (worker): picks the slot that is not the latest, bumps its sequence to odd, writes the values,
@@ -27,6 +29,7 @@ const H_VERSION = 1;
 const H_SLOT_LENGTH = 2;
 const H_LATEST = 3;
 const H_SEQ = 4;
+const H_STAMP = 7;
 const READ_ATTEMPTS = 4;
 
 /** A SharedArrayBuffer sized and initialised for `layout`. */
@@ -86,9 +89,16 @@ export class MeterBufferWriter {
   commit(): void {
     if (!this.#open) return;
     this.#open = false;
+    if (Atomics.load(this.#header, H_STAMP) !== 0) {
+      const slot = this.#slot === 0 ? this.#slots[0] : this.#slots[1];
+      slot[this.offsets.publishedMs] = performance.timeOrigin + performance.now();
+    }
     const i = H_SEQ + this.#slot;
     Atomics.store(this.#header, i, (Atomics.load(this.#header, i) + 1) | 0);
     Atomics.store(this.#header, H_LATEST, this.#slot);
+    // Wake a reader sleeping on the counter (never blocks the writer).
+    // No Atomics.notify to wake the reader: it allocates (measured: ~4 bytes a call), and the
+    // writer runs on the audio path. The reader polls at the meter rate instead.
   }
 }
 
@@ -114,6 +124,11 @@ export class MeterBufferReader {
   /** Reads that lost the race against the writer on every attempt (and returned the previous frame). */
   get tornReads(): number {
     return this.#torn;
+  }
+
+  /** Ask the writer to stamp every frame with its publish wall clock (`publishedMs`), or stop. */
+  stampPublishes(on: boolean): void {
+    Atomics.store(this.#header, H_STAMP, on ? 1 : 0);
   }
 
   /** The latest complete frame; undefined until the first publish. */
@@ -154,6 +169,7 @@ export class MeterBufferReader {
     return {
       seq: v[o.seq]!,
       timeS: v[o.timeS]!,
+      ...(v[o.publishedMs]! > 0 ? { publishedMs: v[o.publishedMs]! } : {}),
       loudness: {
         momentaryLufs: v[l]!,
         shortTermLufs: v[l + 1]!,

@@ -20,7 +20,8 @@ export interface MeterLayout {
  *         truePeak, samplePeak, plr, psr), 14 correlation, 15 balance,
  *   stages: for each stage, for each channel: peak, rms, hold,
  *   gain reduction: one per processor,
- *   spectrum: band frequencies, then band levels.
+ *   spectrum: band frequencies, then band levels,
+ *   publishedMs: the wall clock of the publish (performance.timeOrigin + now(), for latency probes).
  */
 export interface MeterSlotOffsets {
   readonly seq: 0;
@@ -34,6 +35,7 @@ export interface MeterSlotOffsets {
   readonly gainReduction: number;
   readonly spectrumHz: number;
   readonly spectrumDb: number;
+  readonly publishedMs: number;
   /** Float64 values per slot. */
   readonly length: number;
 }
@@ -58,7 +60,8 @@ export function slotOffsets(layout: MeterLayout): MeterSlotOffsets {
     gainReduction,
     spectrumHz,
     spectrumDb,
-    length: spectrumDb + layout.spectrumBands,
+    publishedMs: spectrumDb + layout.spectrumBands,
+    length: spectrumDb + layout.spectrumBands + 1,
   };
 }
 

@@ -8,7 +8,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openAudioFile } from '../../../src/audio-file/index.ts';
+import { engineSectionSchema } from '../../../src/config/sections/engine.ts';
+import { AudioHost } from '../../../src/devices/audio/audio-host.ts';
 import { AudioInterface } from '../../../src/devices/audio/audio-interface.ts';
+import { ParamStore } from '../../../src/params/param-store.ts';
 import type { BackendStatusReport } from '../../../src/devices/audio/binding.ts';
 import { PortAudioBackend } from '../../../src/devices/audio/portaudio-backend.ts';
 import { isBridgeError } from '../../../src/errors.ts';
@@ -198,6 +201,44 @@ describe.skipIf(!jack.ok)(`PortAudio over a private JACK loopback ${jack.reason}
       await iface.stop();
       cleanup();
     }
+  }, 60_000);
+});
+
+describe.skipIf(!jack.ok)(`PortAudio in the daemon's audio worker ${jack.reason}`, () => {
+  it('the audio worker hosts the stream (its child process), calibrates to the sample and meters the chain', async () => {
+    const server = await startJack({ sampleRate: FS, period: B });
+    const saved: unknown[] = [];
+    const reports: string[] = [];
+    const host = new AudioHost({
+      audio: portaudioConfig({ source: { type: 'demo', loop: true } }),
+      engineConfig: engineSectionSchema.parse({ sampleRate: FS, blockSize: B }),
+      outboard: [],
+      simUnits: [],
+      store: new ParamStore(),
+      log: silentLogger(),
+      report: (_id, status) => reports.push(status),
+      calibrations: () => ({ listCalibrations: () => [], saveCalibration: (c) => saved.push(c) }),
+      env: Object.fromEntries(Object.entries(server.env).filter((e): e is [string, string] => typeof e[1] === 'string')),
+    });
+    try {
+      await host.start();
+      expect(reports.at(-1)).toBe('online');
+      const r = await host.calibrate();
+      expect({ latencySamples: r.latencySamples, gainDb: r.gainDb, polarity: r.polarity }).toEqual({ latencySamples: EXPECTED_ROUND_TRIP, gainDb: 0, polarity: 1 });
+      expect(r.route.interface).toBe(`loop8 (PortAudio, ${BUFFER_BLOCKS} buffers)`);
+      expect(saved).toHaveLength(1);
+      // The demo plays through the chain in the worker; the main thread reads the meters.
+      await host.play();
+      const start = host.engine.latest()?.timeS ?? 0;
+      for (let i = 0; i < 200 && (host.engine.latest()?.timeS ?? 0) < start + 1; i++) await new Promise((res) => setTimeout(res, 20));
+      const m = host.engine.latest();
+      expect(m?.timeS).toBeGreaterThan(start + 1);
+      expect(m?.loudness.momentaryMaxLufs).toBeGreaterThan(-30);
+    } finally {
+      await host.stop();
+      await server.stop();
+    }
+    expect(reports.at(-1)).toBe('absent');
   }, 60_000);
 });
 

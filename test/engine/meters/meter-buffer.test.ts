@@ -55,6 +55,7 @@ describe('shared meter buffer', () => {
     let failure: unknown;
     worker.on('error', (err) => (failure = err));
     const reader = new MeterBufferReader(sab, layout);
+    reader.stampPublishes(true);
     const len = slotOffsets(layout).length;
     let frames = 0;
     let last = 0;
@@ -81,7 +82,9 @@ describe('shared meter buffer', () => {
         ...s.spectrumHz,
         ...s.spectrumDb,
       ];
-      expect(values).toHaveLength(len - 1);
+      // All but seq itself and the publish time, which commit() stamps (wall clock, ms).
+      expect(values).toHaveLength(len - 2);
+      expect(s.publishedMs).toBeGreaterThanOrEqual(performance.timeOrigin);
       for (const v of values) if (v !== n) expect.fail(`torn frame: seq ${n} holds ${v}`);
       expect(n).toBeGreaterThanOrEqual(last);
       if (n !== last) frames++;
