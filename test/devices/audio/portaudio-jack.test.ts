@@ -242,6 +242,46 @@ describe.skipIf(!jack.ok)(`PortAudio in the daemon's audio worker ${jack.reason}
   }, 60_000);
 });
 
+describe.skipIf(!jack.ok)(`PortAudio in the audio worker: the device disappearing ${jack.reason}`, () => {
+  it('the worker reports reconnecting when jackd dies, the retry brings the stream back, the worker never stops', async () => {
+    let server = await startJack({ sampleRate: FS, period: B });
+    const reports: string[] = [];
+    const env = (): Record<string, string> => Object.fromEntries(Object.entries(server.env).filter((e): e is [string, string] => typeof e[1] === 'string'));
+    const host = new AudioHost({
+      audio: portaudioConfig({ portaudio: { bufferBlocks: BUFFER_BLOCKS, alsaConfig: JACK_ALSA_CONFIG, stallTimeoutMs: 500, pilot: { output: 8, input: 8 } } }),
+      engineConfig: engineSectionSchema.parse({ sampleRate: FS, blockSize: B }),
+      outboard: [],
+      simUnits: [],
+      store: new ParamStore(),
+      log: silentLogger(),
+      report: (_id, status) => reports.push(status),
+      calibrations: () => undefined,
+      env: env(),
+    });
+    try {
+      await host.start();
+      expect(reports.at(-1)).toBe('online');
+      const frames = (): number => host.engine.status().frames;
+      await server.stop();
+      for (let i = 0; i < 100 && reports.at(-1) !== 'reconnecting'; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(reports.at(-1)).toBe('reconnecting');
+      expect(host.running).toBe(true);
+      // The device comes back under its name (same server name, a new process): the session
+      // machine's retry reaches the worker.
+      server = await startJack({ sampleRate: FS, period: B, name: server.name });
+      await host.retry();
+      for (let i = 0; i < 100 && reports.at(-1) !== 'online'; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(reports.at(-1)).toBe('online');
+      const before = frames();
+      for (let i = 0; i < 100 && frames() < before + 10 * B; i++) await new Promise((r) => setTimeout(r, 20));
+      expect(frames()).toBeGreaterThanOrEqual(before + 10 * B);
+    } finally {
+      await host.stop();
+      await server.stop();
+    }
+  }, 60_000);
+});
+
 describe.skipIf(!jack.ok)(`PortAudio: the device disappearing mid-stream ${jack.reason}`, () => {
   it('goes to reconnecting when jackd dies, and comes back online when it returns', async () => {
     let server = await startJack({ sampleRate: FS, period: B });
