@@ -19,7 +19,12 @@ import { engineSectionSchema } from '../src/config/sections/engine.ts';
 import { AudioEngine } from '../src/engine/audio-engine.ts';
 import { createChain, DEFAULT_CHAIN_SPEC } from '../src/engine/chain-factory.ts';
 import { TAP_OUTPUT, type ChainTaps } from '../src/engine/chain-taps.ts';
+import { Eq } from '../src/engine/eq.ts';
+import { Limiter } from '../src/engine/limiter.ts';
 import { MeterBank } from '../src/engine/meters/meter-bank.ts';
+import { SpectrumMeter } from '../src/engine/meters/spectrum-meter.ts';
+import { StageMeter } from '../src/engine/meters/stage-meter.ts';
+import { TruePeakMeter } from '../src/engine/meters/true-peak-meter.ts';
 import { silentLogger } from '../src/logger.ts';
 import { ParamStore } from '../src/params/param-store.ts';
 
@@ -139,6 +144,74 @@ function oursInMemory(data: Float32Array[], sampleRate: number, meters: boolean)
   return (performance.now() - start) / 1000;
 }
 
+type Kernel = 'wasm' | 'js';
+interface Blockwise {
+  process(channels: Float32Array[], frames: number): void;
+}
+
+/** One processor or meter per kernel choice, set as in the bench chain / meter bank. */
+const KERNEL_CASES: Record<string, (sampleRate: number, kernel: Kernel) => Blockwise> = {
+  'EQ (8 bells)': (rate, kernel) => {
+    const eq = new Eq({ id: 'eq', bands: 8, smoothingMs: 20 });
+    BELLS.forEach(([f, g, q], b) => [1, 0, f, g, q].forEach((v, p) => eq.setParam(b * 7 + p, v)));
+    eq.prepare(rate, BLOCK, 2);
+    eq.kernel = kernel;
+    return eq;
+  },
+  'limiter (-1 dBTP)': (rate, kernel) => {
+    const lim = new Limiter({ id: 'limiter', smoothingMs: 20 });
+    lim.setParam(0, -1);
+    lim.prepare(rate, BLOCK, 2);
+    lim.kernel = kernel;
+    return lim;
+  },
+  'true-peak meter': (rate, kernel) => {
+    const m = new TruePeakMeter();
+    m.prepare(rate, BLOCK, 2, { trackWindow: true });
+    m.kernel = kernel;
+    return m;
+  },
+  'stage meter (one tap)': (rate, kernel) => {
+    const m = new StageMeter();
+    m.prepare(rate, 2);
+    m.kernel = kernel;
+    return m;
+  },
+  spectrum: (rate, kernel) => {
+    const m = new SpectrumMeter();
+    m.prepare(rate, 2);
+    m.kernel = kernel;
+    return m;
+  },
+};
+
+/** Per kernel, JS reference against WebAssembly: ms of CPU per second of audio, best of 5 over 10 s. */
+function kernels(data: Float32Array[], sampleRate: number): void {
+  const frames = Math.min(data[0]!.length, 10 * sampleRate);
+  const bufs = data.map(() => new Float32Array(BLOCK));
+  const time = (p: Blockwise | null): number => {
+    const start = performance.now();
+    for (let pos = 0; pos < frames; pos += BLOCK) {
+      const n = Math.min(BLOCK, frames - pos);
+      for (let c = 0; c < data.length; c++) bufs[c]!.set(data[c]!.subarray(pos, pos + n));
+      p?.process(bufs, n);
+    }
+    return ((performance.now() - start) / frames) * sampleRate;
+  };
+  for (const [name, make] of Object.entries(KERNEL_CASES)) {
+    const procs = { js: make(sampleRate, 'js'), wasm: make(sampleRate, 'wasm') };
+    const best = { js: Infinity, wasm: Infinity, copy: Infinity };
+    for (let rep = 0; rep < 5; rep++) {
+      best.js = Math.min(best.js, time(procs.js));
+      best.wasm = Math.min(best.wasm, time(procs.wasm));
+      best.copy = Math.min(best.copy, time(null));
+    }
+    const js = best.js - best.copy;
+    const wasm = best.wasm - best.copy;
+    console.log(`  ${name.padEnd(24)} js ${js.toFixed(2)}  wasm ${wasm.toFixed(2)} ms per s of audio  (${(js / wasm).toFixed(1)}x)`);
+  }
+}
+
 async function ffmpeg(file: string): Promise<number> {
   const start = performance.now();
   await run('ffmpeg', ['-hide_banner', '-nostats', '-threads', '1', '-filter_threads', '1', '-i', file, '-af', FFMPEG_CHAIN, '-f', 'null', '-']);
@@ -194,6 +267,8 @@ for (const rate of [48000, 96000]) {
   console.log(`  ours, in memory, chain only         ${bare.toFixed(2)} s  ${x(bare)}`);
   console.log(`  ffmpeg (same file, 1 thread)        ${f.toFixed(2)} s  ${x(f)}`);
   console.log(`  ffmpeg / ours: end to end ${(f / e2e.seconds).toFixed(2)}x, chain + meters ${(f / mem).toFixed(2)}x, chain only ${(f / bare).toFixed(2)}x`);
+  console.log('  kernels, JS reference vs WebAssembly SIMD (the default):');
+  kernels(data, sampleRate);
 }
 const l = await latency();
 const lat = `ParamStore.set -> output, ${CHANGES} changes, 48 kHz / 256-frame blocks (${l.blockMs.toFixed(2)} ms): p50 ${l.p50.toFixed(2)} ms, p99 ${l.p99.toFixed(2)} ms, max ${l.max.toFixed(2)} ms (target p99 < ${(l.blockMs + 1).toFixed(2)} ms); worker xruns during the run: ${l.xruns}`;

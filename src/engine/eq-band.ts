@@ -169,6 +169,28 @@ export class EqBand {
     return this.#cur;
   }
 
+  /**
+   * The next block is one fixed cascade over both channels of a stereo pair, nothing gliding or
+   * switching: what the WASM fast path of the EQ runs (beginStatic(), then the cascade on
+   * `coefficients` / `liveState`).
+   */
+  get staticStereo(): boolean {
+    return !this.idle && !this.#moving && this.#wInc === 0 && this.#aMode === MODE_STEREO;
+  }
+
+  /** Fast-path entry: what process() does before its first span. */
+  beginStatic(): void {
+    if (this.#skipped) {
+      this.#state.fill(0);
+      this.#skipped = false;
+    }
+  }
+
+  /** The filter state, in the layout of dsp/biquad-kernels.ts (for the fast path). */
+  get liveState(): Float64Array {
+    return this.#state;
+  }
+
   /** True when the band leaves the signal bit-exactly untouched and has nothing in flight. */
   get idle(): boolean {
     if (this.#rampTicks > 0 || this.#coefsMoving || this.#fadeDir !== 0 || this.#discretePending || this.#switching) return false;

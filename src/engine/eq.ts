@@ -1,6 +1,8 @@
 import { defineParam, type ParamSpec } from '../params/param-spec.ts';
 import { FILTER_TYPES, HIGH_PASS, HIGH_SHELF, LOW_PASS, LOW_SHELF, BELL } from './dsp/filter-design.ts';
 import { BAND_MODES, EqBand, MODE_STEREO } from './eq-band.ts';
+import { MAX_SECTIONS } from './dsp/filter-types.ts';
+import { WasmBiquadCascade } from './dsp/wasm-biquad-cascade.ts';
 import type { Processor, ProcessorOptions } from './processor.ts';
 
 export interface EqOptions extends ProcessorOptions {
@@ -48,6 +50,12 @@ export class Eq implements Processor {
   readonly #bands: EqBand[];
   #work: Float64Array[] = [];
   #channels = 0;
+  #cascade: WasmBiquadCascade | null = null;
+  /**
+   * 'wasm' (default): stereo blocks where every active band is a fixed stereo cascade run through
+   * the WebAssembly SIMD kernel (bit-identical to the JS kernels); 'js': always the JS reference.
+   */
+  kernel: 'wasm' | 'js' = 'wasm';
 
   constructor(options: EqOptions) {
     this.id = options.id;
@@ -89,6 +97,7 @@ export class Eq implements Processor {
     this.#channels = channels;
     this.#work = Array.from({ length: channels }, () => new Float64Array(maxBlock));
     for (const b of this.#bands) b.prepare(sampleRate, channels, maxBlock);
+    this.#cascade = channels === 2 ? new WasmBiquadCascade(this.#bands.length * MAX_SECTIONS, maxBlock) : null;
   }
 
   reset(): void {
@@ -136,6 +145,10 @@ export class Eq implements Processor {
     if (!any) return;
     const nch = this.#channels;
     const work = this.#work;
+    if (this.#cascade !== null && this.kernel === 'wasm' && this.#allStatic()) {
+      this.#processWasm(this.#cascade, channels, frames);
+      return;
+    }
     for (let c = 0; c < nch; c++) {
       const src = channels[c] as Float32Array;
       const dst = work[c] as Float64Array;
@@ -147,6 +160,40 @@ export class Eq implements Processor {
       const dst = channels[c] as Float32Array;
       for (let i = 0; i < frames; i++) dst[i] = src[i] as number;
     }
+    for (let b = 0; b < nb; b++) if ((bands[b] as EqBand).checkState()) this.#stateResets++;
+  }
+
+  #allStatic(): boolean {
+    const bands = this.#bands;
+    for (let b = 0; b < bands.length; b++) {
+      const band = bands[b] as EqBand;
+      if (!band.idle && !band.staticStereo) return false;
+    }
+    return true;
+  }
+
+  /** Every active band a fixed stereo cascade: all their sections in one WASM pass over the block. */
+  #processWasm(k: WasmBiquadCascade, channels: Float32Array[], frames: number): void {
+    const bands = this.#bands;
+    const nb = bands.length;
+    const left = channels[0] as Float32Array;
+    const right = channels[1] as Float32Array;
+    k.load(left, right, frames);
+    for (let b = 0; b < nb; b++) {
+      const band = bands[b] as EqBand;
+      if (band.idle) {
+        band.process(this.#work, 2, frames); // marks its state stale, touches no sample
+        continue;
+      }
+      band.beginStatic();
+      k.addSections(band.coefficients, band.liveState, band.sections);
+    }
+    k.run(frames);
+    for (let b = 0; b < nb; b++) {
+      const band = bands[b] as EqBand;
+      if (!band.idle) k.storeSections(band.liveState, band.sections);
+    }
+    k.unload(left, right, frames);
     for (let b = 0; b < nb; b++) if ((bands[b] as EqBand).checkState()) this.#stateResets++;
   }
 }

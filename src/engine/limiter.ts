@@ -1,6 +1,7 @@
 import { defineParam, type ParamSpec } from '../params/param-spec.ts';
 import { Ramp, msToSamples } from './dsp/ramp.ts';
 import { TRUE_PEAK_TAPS, truePeakCoefficients } from './dsp/true-peak-filter.ts';
+import { instantiateKernel } from './dsp/wasm-kernel.ts';
 import { dbToGain, type Processor, type ProcessorOptions } from './processor.ts';
 
 const P_CEILING = 0;
@@ -48,6 +49,13 @@ function foldPhases(fir: Float64Array): Float64Array {
   }
   return out;
 }
+
+/** The WASM detector (dsp/wasm/limiter-detect.wat): history byte address, peaks byte address, samples. */
+type DetectKernel = (x: number, peaks: number, count: number) => void;
+/** Byte offset of #peak in the WASM memory (after the 24 splatted coefficients). */
+const WASM_PEAKS = 384;
+
+const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
 
 function nextPow2(n: number): number {
   let p = 1;
@@ -121,6 +129,15 @@ export class Limiter implements Processor {
   /** Per-block scratch: true peak per sample (max over channels), gain per sample. */
   #peak = new Float64Array(0);
   #gain = new Float64Array(0);
+  #detectKernel: DetectKernel | null = null;
+  /** Byte address of each channel's #x in the WASM memory. */
+  #xAt: number[] = [];
+  /**
+   * 'wasm' (default): the true-peak detector runs in WebAssembly SIMD on every sample (same peaks
+   * to the bit as the JS loop where that loop interpolates; it skips quiet stretches, whose peaks
+   * cannot reach the ceiling, so the output is identical); 'js': the JS reference.
+   */
+  kernel: 'wasm' | 'js' = 'wasm';
 
   constructor(options: ProcessorOptions) {
     this.id = options.id;
@@ -148,7 +165,6 @@ export class Limiter implements Processor {
   }
 
   prepare(sampleRate: number, maxBlock: number, channels: number): void {
-    this.#peak = new Float64Array(maxBlock);
     this.#gain = new Float64Array(maxBlock);
     this.#sampleRate = sampleRate;
     this.#channels = channels;
@@ -157,7 +173,17 @@ export class Limiter implements Processor {
     // The whole block is written before the delayed samples are read: room for both.
     this.#xLen = nextPow2(this.#latency + TAPS + maxBlock + 1);
     this.#xMask = this.#xLen - 1;
-    this.#x = Array.from({ length: channels }, () => new Float64Array(2 * this.#xLen));
+    // #peak and the histories live in the detector kernel's memory (+2 samples each: the odd-tail
+    // lane reads one past).
+    const xAt0 = align16(WASM_PEAKS + 8 * (maxBlock + 2));
+    const stride = align16(8 * (2 * this.#xLen + 2));
+    const { memory, exports } = instantiateKernel('limiter-detect', xAt0 + channels * stride);
+    this.#detectKernel = exports['detect'] as DetectKernel;
+    const coef = new Float64Array(memory.buffer, 0, WASM_PEAKS / 8);
+    for (let k = 0; k < 24; k++) coef[2 * k] = coef[2 * k + 1] = this.#folded[k] as number;
+    this.#peak = new Float64Array(memory.buffer, WASM_PEAKS, maxBlock);
+    this.#xAt = Array.from({ length: channels }, (_, c) => xAt0 + c * stride);
+    this.#x = this.#xAt.map((at) => new Float64Array(memory.buffer, at, 2 * this.#xLen));
     const gLen = nextPow2(2 * this.#lMax + 2 * (FORWARD + 2 * MARGIN) + 8);
     this.#g = new Float64Array(gLen);
     this.#gMask = gLen - 1;
@@ -285,7 +311,8 @@ export class Limiter implements Processor {
     for (let c = 0; c < this.#channels; c++) {
       drv.value = d0;
       drv.remaining = dr0;
-      this.#detect(channels[c] as Float32Array, this.#x[c] as Float64Array, peaks, frames);
+      if (this.#detectKernel !== null && this.kernel === 'wasm') this.#detectWasm(this.#detectKernel, channels[c] as Float32Array, c, frames);
+      else this.#detect(channels[c] as Float32Array, this.#x[c] as Float64Array, peaks, frames);
     }
     this.#gains(frames);
     // Pass 3: the delayed audio times the gain.
@@ -404,6 +431,68 @@ export class Limiter implements Processor {
     }
     drv.value = drvV;
     drv.remaining = drvR;
+  }
+
+  /**
+   * #detect through the WASM kernel. Per CHUNK: the samples into the history first, then the same
+   * kind of quiet test as #detect, on the driven history under the chunk's windows (no window
+   * whose inputs all stay below limit / l1 can reach the limit, so skipping it leaves every
+   * g_req at 1 as computing it would); the loud chunks go through the kernel in runs.
+   */
+  #detectWasm(run: DetectKernel, input: Float32Array, c: number, frames: number): void {
+    const x = this.#x[c] as Float64Array;
+    const xAt = this.#xAt[c] as number;
+    const xLen = this.#xLen;
+    const xMask = this.#xMask;
+    const limit = this.#quietLimit;
+    const l1 = this.#firL1;
+    const drv = this.#drive;
+    const drvR = drv.remaining;
+    const ramp = drvR < frames ? drvR : frames;
+    const n0 = this.#n;
+    let drvV = drv.value;
+    let loudFrom = -1;
+    let start = 0;
+    while (start < frames) {
+      // A chunk never straddles the end of the history: its windows are contiguous.
+      const w0 = (n0 + start) & xMask;
+      let end = start + CHUNK < frames ? start + CHUNK : frames;
+      if (end - start > xLen - w0) end = start + xLen - w0;
+      for (let i = start; i < end; i++) {
+        // The drive ramp as in #detect: a step per sample, landing exactly on the target.
+        if (i < ramp) drvV = i + 1 === drvR ? drv.target : drvV + drv.step;
+        const wpos = (n0 + i) & xMask;
+        const v = (input[i] as number) * drvV;
+        x[wpos] = v;
+        x[wpos + xLen] = v;
+      }
+      // Largest |x| under the chunk's windows (NaN compares false: ignored, as in #detect).
+      let m = 0;
+      const last = w0 + xLen + (end - start);
+      for (let j = w0 + xLen - (TAPS - 1); j < last; j++) {
+        const v = Math.abs(x[j] as number);
+        if (v > m) m = v;
+      }
+      if (m * l1 > limit) {
+        if (loudFrom < 0) loudFrom = start;
+      } else if (loudFrom >= 0) {
+        this.#peakRun(run, xAt, loudFrom, start);
+        loudFrom = -1;
+      }
+      start = end;
+    }
+    if (loudFrom >= 0) this.#peakRun(run, xAt, loudFrom, frames);
+    drv.value = drvV;
+    drv.remaining = drvR - ramp;
+  }
+
+  /** The kernel over samples [from, to) of the block, split where the history wraps. */
+  #peakRun(run: DetectKernel, xAt: number, from: number, to: number): void {
+    const first = (this.#n + from) & this.#xMask;
+    const count = to - from;
+    const head = this.#xLen - first < count ? this.#xLen - first : count;
+    run(xAt + 8 * (first + this.#xLen), WASM_PEAKS + 8 * from, head);
+    if (head < count) run(xAt + 8 * this.#xLen, WASM_PEAKS + 8 * (from + head), count - head);
   }
 
   /** Pass 2: g_req per sample, sliding minimum, release, moving average -> #gain; advances the clock. */

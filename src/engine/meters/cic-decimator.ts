@@ -1,3 +1,8 @@
+import { instantiateKernel } from '../dsp/wasm-kernel.ts';
+
+/** The WASM FIR (dsp/wasm/cic-fir.wat): byte addresses and counts; returns the outputs written. */
+type DecimateKernel = (h: number, taps: number, half: number, odd: number, keep: number, k0: number, n: number, factor: number, out: number) => number;
+
 /**
  * Decimation by `factor` with a CIC response (a boxcar of `factor` samples convolved `order` times),
  * computed as a plain FIR at the output rate: no recursive integrators, so no floating-point drift.
@@ -13,6 +18,17 @@ export class CicDecimator {
   #history: Float64Array[] = [];
   /** Input samples since the last output (the same for every channel). */
   #phase = 0;
+  #decimate: DecimateKernel | null = null;
+  /** Byte addresses in the kernel's memory: the taps, each channel's history, the outputs. */
+  #tapsAt = 0;
+  #historyAt: number[] = [];
+  #outAt = 0;
+  #kernelOut = new Float64Array(0);
+  /**
+   * 'wasm' (default): the FIR runs in WebAssembly SIMD (dsp/wasm/cic-fir.wat, the same outputs to
+   * the bit); 'js': the JS reference.
+   */
+  kernel: 'wasm' | 'js' = 'wasm';
 
   get factor(): number {
     return this.#factor;
@@ -26,9 +42,20 @@ export class CicDecimator {
   /** `maxSegment`: the most samples one process() call takes. */
   prepare(factor: number, order: number, channels: number, maxSegment: number): void {
     this.#factor = factor;
-    this.#taps = cicTaps(factor, order);
-    this.#history = [];
-    for (let c = 0; c < channels; c++) this.#history.push(new Float64Array(this.#taps.length - 1 + maxSegment));
+    const taps = cicTaps(factor, order);
+    const historyLen = taps.length - 1 + maxSegment;
+    // Everything in the kernel's memory (+2 samples of slack per buffer, 16-byte aligned).
+    const slot = (len: number): number => Math.ceil((len + 2) / 2) * 16;
+    this.#tapsAt = 0;
+    this.#historyAt = Array.from({ length: channels }, (_, c) => slot(taps.length) + c * slot(historyLen));
+    this.#outAt = slot(taps.length) + channels * slot(historyLen);
+    const outLen = Math.ceil(maxSegment / factor) + 1;
+    const { memory, exports } = instantiateKernel('cic-fir', this.#outAt + slot(outLen));
+    this.#decimate = exports['decimate'] as DecimateKernel;
+    this.#taps = new Float64Array(memory.buffer, this.#tapsAt, taps.length);
+    this.#taps.set(taps);
+    this.#history = this.#historyAt.map((at) => new Float64Array(memory.buffer, at, historyLen));
+    this.#kernelOut = new Float64Array(memory.buffer, this.#outAt, outLen);
     this.reset();
   }
 
@@ -49,6 +76,13 @@ export class CicDecimator {
     const len = keep + 1;
     const half = len >> 1;
     const odd = (len & 1) === 1;
+    if (this.#decimate !== null && this.kernel === 'wasm') {
+      const m = this.#decimate(this.#historyAt[c]!, this.#tapsAt, half, odd ? 1 : 0, keep, this.#factor - this.#phase - 1, n, this.#factor, this.#outAt);
+      const y = this.#kernelOut;
+      for (let k = 0; k < m; k++) out[k] = y[k]!;
+      h.copyWithin(0, n, n + keep);
+      return m;
+    }
     let m = 0;
     // The taps are symmetric: fold the window around its centre (half the multiplies, and no
     // reversal needed), two accumulators to overlap the additions.

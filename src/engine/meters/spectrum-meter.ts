@@ -47,6 +47,17 @@ export class SpectrumMeter {
   #bandHz = new Float64Array(0);
   #maxSinceRead = new Float64Array(0);
 
+  /** 'wasm' (default) or 'js': the FFT of both stages and the decimator (see their `kernel`). */
+  get kernel(): 'wasm' | 'js' {
+    return this.#high.kernel;
+  }
+
+  set kernel(k: 'wasm' | 'js') {
+    this.#high.kernel = k;
+    this.#low.kernel = k;
+    this.#decimator.kernel = k;
+  }
+
   /** Number of bands for `sampleRate` (what the meter layout needs before prepare()). */
   static bandCount(sampleRate: number): number {
     return thirdOctaveCentres(sampleRate).length;

@@ -1,4 +1,5 @@
 import FFT from 'fft.js';
+import { WasmFft } from '../dsp/wasm-fft.ts';
 
 /** One band a stage measures: its index in the meter's layout and its edges (Hz). */
 export interface StageBand {
@@ -22,6 +23,12 @@ export class SpectrumStage {
   #hop = 0;
   #hopLeft = 0;
   #fft: FFT | null = null;
+  #wasmFft: WasmFft | null = null;
+  /**
+   * 'wasm' (default): the FFT runs in WebAssembly SIMD (dsp/wasm-fft.ts, equal to fft.js to
+   * rounding); 'js': fft.js.
+   */
+  kernel: 'wasm' | 'js' = 'wasm';
   #window = new Float64Array(0);
   #ring: Float64Array[] = [];
   #write = 0;
@@ -58,6 +65,7 @@ export class SpectrumStage {
     this.#size = size;
     this.#hop = hop;
     this.#fft = bands.length > 0 ? new FFT(size) : null;
+    this.#wasmFft = bands.length > 0 && size >= 4 ? new WasmFft(size) : null;
     this.#window = new Float64Array(size);
     let sumSq = 0;
     for (let n = 0; n < size; n++) {
@@ -134,8 +142,10 @@ export class SpectrumStage {
     if (fft === null) return;
     const size = this.#size;
     const mask = size - 1;
-    const frame = this.#frame;
-    const spec = this.#spectrum;
+    const wasm = this.kernel === 'wasm' ? this.#wasmFft : null;
+    // The WASM FFT works in place in its own memory: the frame is written there directly.
+    const frame = wasm === null ? this.#frame : wasm.data;
+    const spec = wasm === null ? this.#spectrum : wasm.data;
     const win = this.#window;
     const bands = this.#bandIndex.length;
     const bandPower = this.#bandPower;
@@ -162,7 +172,8 @@ export class SpectrumStage {
           frame[2 * n + 1] = 0;
         }
       }
-      fft.transform(spec, frame);
+      if (wasm === null) fft.transform(spec, frame);
+      else wasm.transform();
       for (let bd = 0; bd < bands; bd++) {
         const j0 = first[bd]!;
         const end = j0 + count[bd]!;

@@ -1,3 +1,4 @@
+import { instantiateKernel } from '../dsp/wasm-kernel.ts';
 import { onePoleCoefficient, resolveBallistics, type Ballistics } from './ballistics.ts';
 import { AMPLITUDE_FLOOR, amplitudeToDb, powerToDb } from './levels.ts';
 
@@ -18,6 +19,22 @@ export function emptyStageReading(channels: number): StageReading {
     holdDb: new Float64Array(channels).fill(-Infinity),
   };
 }
+
+/** Frames per call of the WASM kernel (its input area in the kernel's memory). */
+const WASM_CHUNK = 1024;
+/** Byte offsets in the kernel's memory (dsp/wasm/stage-levels.wat). */
+const WASM_INPUT = 256;
+/** f64 index of each v128 (L, R) pair of the kernel's state. */
+const K_PEAK = 0;
+const K_MS = 2;
+const K_MAX_MS = 4;
+const K_HOLD = 6;
+const K_LEFT = 8;
+const K_BAD = 10;
+const K_COEF = 12;
+const K_GAIN = 14;
+const K_FALL = 16;
+const K_HOLD_SAMPLES = 18;
 
 /** The one-pole states are flushed to zero below this (-200 dB) so they never become denormal. */
 const FLUSH = 1e-20;
@@ -42,6 +59,16 @@ export class StageMeter {
   #nonFinite = 0;
   /** Stands in for a channel the caller did not pass: 0.1 s of silence, fed as often as needed. */
   #silent = new Float32Array(0);
+  #run: ((l: number, r: number, frames: number) => void) | null = null;
+  /** The kernel's state (see K_*), its f32 input areas. */
+  #k = new Float64Array(0);
+  #kLeft = new Float32Array(0);
+  #kRight = new Float32Array(0);
+  /**
+   * 'wasm' (default): a stereo pair runs through the WebAssembly SIMD kernel (both channels at
+   * once, branch-free; the same state to the bit as the JS loop); 'js': the JS reference.
+   */
+  kernel: 'wasm' | 'js' = 'wasm';
 
   get channels(): number {
     return this.#channels;
@@ -70,6 +97,21 @@ export class StageMeter {
     this.#holdLeft = new Float64Array(channels);
     this.#silent = new Float32Array(Math.max(1, Math.round(sampleRate / 10)));
     this.#nonFinite = 0;
+    if (channels === 2) {
+      const { memory, exports } = instantiateKernel('stage-levels', WASM_INPUT + 8 * WASM_CHUNK);
+      this.#run = exports['run'] as (l: number, r: number, frames: number) => void;
+      this.#k = new Float64Array(memory.buffer, 0, WASM_INPUT / 8);
+      this.#kLeft = new Float32Array(memory.buffer, WASM_INPUT, WASM_CHUNK);
+      this.#kRight = new Float32Array(memory.buffer, WASM_INPUT + 4 * WASM_CHUNK, WASM_CHUNK);
+      const gain = 1 - this.#rmsCoef;
+      const constants: [number, number][] = [
+        [K_COEF, this.#rmsCoef],
+        [K_GAIN, gain],
+        [K_FALL, this.#fallPerSample],
+        [K_HOLD_SAMPLES, this.#holdSamples],
+      ];
+      for (const [at, v] of constants) this.#k[at] = this.#k[at + 1] = v;
+    } else this.#run = null;
   }
 
   reset(): void {
@@ -81,6 +123,12 @@ export class StageMeter {
   }
 
   process(input: readonly Float32Array[], frames: number): void {
+    const l = input[0];
+    const r = input[1];
+    if (this.#run !== null && this.kernel === 'wasm' && l !== undefined && r !== undefined) {
+      this.#processWasm(this.#run, l, r, frames);
+      return;
+    }
     for (let c = 0; c < this.#channels; c++) {
       const x = input[c];
       if (x !== undefined) {
@@ -127,6 +175,41 @@ export class StageMeter {
     this.#hold[c] = hold;
     this.#holdLeft[c] = left;
     this.#nonFinite += bad;
+  }
+
+  /** Both channels of a stereo pair through the kernel: what #processChannel does, per lane. */
+  #processWasm(run: (l: number, r: number, frames: number) => void, l: Float32Array, r: Float32Array, frames: number): void {
+    const k = this.#k;
+    const kl = this.#kLeft;
+    const kr = this.#kRight;
+    for (let c = 0; c < 2; c++) {
+      k[K_PEAK + c] = this.#peak[c]!;
+      k[K_MS + c] = this.#meanSquare[c]!;
+      k[K_MAX_MS + c] = this.#maxMeanSquare[c]!;
+      k[K_HOLD + c] = this.#hold[c]!;
+      k[K_LEFT + c] = this.#holdLeft[c]!;
+      k[K_BAD + c] = 0;
+    }
+    for (let done = 0; done < frames; done += WASM_CHUNK) {
+      const n = frames - done < WASM_CHUNK ? frames - done : WASM_CHUNK;
+      for (let i = 0; i < n; i++) {
+        kl[i] = l[done + i]!;
+        kr[i] = r[done + i]!;
+      }
+      run(WASM_INPUT, WASM_INPUT + 4 * WASM_CHUNK, n);
+    }
+    for (let c = 0; c < 2; c++) {
+      let ms = k[K_MS + c]!;
+      let hold = k[K_HOLD + c]!;
+      if (ms < FLUSH) ms = 0;
+      if (hold < AMPLITUDE_FLOOR) hold = 0;
+      this.#peak[c] = k[K_PEAK + c]!;
+      this.#meanSquare[c] = ms;
+      this.#maxMeanSquare[c] = k[K_MAX_MS + c]!;
+      this.#hold[c] = hold;
+      this.#holdLeft[c] = k[K_LEFT + c]!;
+      this.#nonFinite += k[K_BAD + c]!;
+    }
   }
 
   read(out: StageReading): void {

@@ -1,3 +1,4 @@
+import { instantiateKernel } from '../dsp/wasm-kernel.ts';
 import { amplitudeToDb } from './levels.ts';
 import { foldedItuFilter, halfSampleInterpolator, ituPhaseL1, trueOversampling, type FoldedItuFilter } from './true-peak-filters.ts';
 
@@ -5,6 +6,22 @@ interface FoldedFilterTaps extends FoldedItuFilter {
   /** Largest sum of |taps| of the four phases (the skip bound). */
   readonly l1: number;
 }
+
+/**
+ * The WASM 4x interpolator (dsp/wasm/true-peak-4x.wat): buffer byte offset, window starts
+ * [start, end); raises the peak held in its memory (see WASM_PEAK).
+ */
+type Peak4Kernel = (buf: number, start: number, end: number) => void;
+interface WasmPeak4 {
+  readonly run: Peak4Kernel;
+  /** [0]: the running peak the kernel reads and raises. */
+  readonly peak: Float64Array;
+}
+/** Byte offset of the running peak in the WASM memory. */
+const WASM_PEAK = 384;
+
+/** Bytes of the splatted coefficients at the start of the WASM memory. */
+const WASM_COEF_BYTES = 512;
 
 /** New samples per skip decision of the 4x interpolator. */
 const CHUNK = 64;
@@ -81,6 +98,14 @@ export class TruePeakMeter {
   /** Scalar state in a typed array: updating it on the audio thread never boxes a double. */
   readonly #s = new Float64Array(T_COUNT);
   readonly #windowPeaks = new Float64Array(WINDOW_HOPS);
+  #kernel4: WasmPeak4 | null = null;
+  /** Byte offset of each channel's #scratch in the WASM memory. */
+  #scratchAt: number[] = [];
+  /**
+   * 'wasm' (default): the 4x interpolator runs in WebAssembly SIMD (same maxima to the bit as the
+   * JS loop); 'js': the JS reference.
+   */
+  kernel: 'wasm' | 'js' = 'wasm';
 
   get oversampling(): number {
     return this.#factor;
@@ -104,7 +129,26 @@ export class TruePeakMeter {
     this.#hop = Math.max(1, Math.round(sampleRate / 10));
     this.#trackWindow = options.trackWindow ?? false;
     this.#scratch = [];
-    for (let c = 0; c < channels; c++) this.#scratch.push(new Float64Array(this.#history + maxBlock));
+    this.#scratchAt = [];
+    if (this.#factor === 4) {
+      // The buffers live in the kernel's memory; +2 samples: the odd-tail lane reads one past.
+      const len = this.#history + maxBlock;
+      const stride = Math.ceil((len + 2) / 2) * 16;
+      const { memory, exports } = instantiateKernel('true-peak-4x', WASM_COEF_BYTES + channels * stride);
+      const coef = new Float64Array(memory.buffer, 0, WASM_COEF_BYTES / 8);
+      const f = this.#folded;
+      [f.sym0, f.anti0, f.sym1, f.anti1].forEach((taps, t) => {
+        for (let k = 0; k < 6; k++) coef[2 * (6 * t + k)] = coef[2 * (6 * t + k) + 1] = taps[k]!;
+      });
+      this.#kernel4 = { run: exports['peak4'] as Peak4Kernel, peak: new Float64Array(memory.buffer, WASM_PEAK, 1) };
+      for (let c = 0; c < channels; c++) {
+        this.#scratchAt.push(WASM_COEF_BYTES + c * stride);
+        this.#scratch.push(new Float64Array(memory.buffer, WASM_COEF_BYTES + c * stride, len));
+      }
+    } else {
+      this.#kernel4 = null;
+      for (let c = 0; c < channels; c++) this.#scratch.push(new Float64Array(this.#history + maxBlock));
+    }
     this.#chunkMax = new Float64Array(Math.ceil(maxBlock / CHUNK) + 1);
     this.#s[T_NON_FINITE] = 0;
     this.reset();
@@ -229,7 +273,7 @@ export class TruePeakMeter {
           if (cm > sp) sp = cm;
         }
       }
-      if (this.#factor === 4) peak4(buf, frames, this.#folded, chunkMax, s);
+      if (this.#factor === 4) peak4(buf, frames, this.#folded, chunkMax, s, this.kernel === 'wasm' ? this.#kernel4 : null, this.#scratchAt[c] ?? 0);
       else if (this.#factor === 2) peak2(buf, frames, this.#half, s);
       // Keep the last `history` samples for the next block.
       if (history > 0) buf.copyWithin(0, frames, frames + history);
@@ -256,7 +300,7 @@ export class TruePeakMeter {
  * skipped. Skipped values are provably <= floor, so the maximum is the same with or without skipping,
  * and the same for every block size.
  */
-function peak4(buf: Float64Array, frames: number, f: FoldedFilterTaps, chunkMax: Float64Array, state: Float64Array): void {
+function peak4(buf: Float64Array, frames: number, f: FoldedFilterTaps, chunkMax: Float64Array, state: Float64Array, kernel: WasmPeak4 | null, bufAt: number): void {
   const s0 = f.sym0;
   const a0 = f.anti0;
   const s1 = f.sym1;
@@ -278,6 +322,12 @@ function peak4(buf: Float64Array, frames: number, f: FoldedFilterTaps, chunkMax:
     previousMax = own;
     if (reach * l1 <= peak) continue;
     const end = start + CHUNK < frames ? start + CHUNK : frames;
+    if (kernel !== null) {
+      kernel.peak[0] = peak;
+      kernel.run(bufAt, start, end);
+      peak = kernel.peak[0]!;
+      continue;
+    }
     for (let j = start; j < end; j++) {
       const x0 = buf[j]!, x1 = buf[j + 1]!, x2 = buf[j + 2]!, x3 = buf[j + 3]!, x4 = buf[j + 4]!, x5 = buf[j + 5]!;
       const x6 = buf[j + 6]!, x7 = buf[j + 7]!, x8 = buf[j + 8]!, x9 = buf[j + 9]!, x10 = buf[j + 10]!, x11 = buf[j + 11]!;

@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+
+/** The slice of the WebAssembly JS API used here (the project's TS libs carry no WebAssembly types). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Memory: new (descriptor: { initial: number; maximum: number }) => WasmMemory;
+  Instance: new (module: object, imports: Record<string, Record<string, unknown>>) => { exports: Record<string, unknown> };
+}
+
+export interface WasmKernel {
+  readonly memory: WasmMemory;
+  readonly exports: Record<string, unknown>;
+}
+
+/**
+ * One instance of a hand-written WebAssembly kernel (src/engine/dsp/wasm/<name>.wat, assembled
+ * by `npm run build:wasm`) with its own memory of at least `bytes` bytes. Built at prepare time
+ * (compiling a few hundred bytes synchronously is cheap); the hot path only calls the exports.
+ * The path is resolved from this module, so it works in the tsx-loaded audio worker too.
+ */
+export function instantiateKernel(name: string, bytes: number): WasmKernel {
+  const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+  const code = readFileSync(new URL(`./wasm/${name}.wasm`, import.meta.url));
+  const module = new wasm.Module(code);
+  const pages = Math.max(1, Math.ceil(bytes / 65536));
+  const memory = new wasm.Memory({ initial: pages, maximum: pages });
+  const instance = new wasm.Instance(module, { env: { memory } });
+  return { memory, exports: instance.exports };
+}
