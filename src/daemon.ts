@@ -30,6 +30,8 @@ import { OutboardPart } from './devices/serial/outboard-part.ts';
 import { registerSnapshotRoutes } from './server/snapshot-routes.ts';
 import { registerAudioRoutes } from './server/audio-routes.ts';
 import type { AudioEngine } from './engine/audio-engine.ts';
+import { AnalogGainReductionFeed } from './engine/analog-gain-reduction-feed.ts';
+import type { MeterFeed } from './engine/meter-snapshot.ts';
 import { AudioHost } from './devices/audio/audio-host.ts';
 import type { CalibrationResult } from './engine/insert/insert-calibration.ts';
 
@@ -94,6 +96,8 @@ export class Daemon {
    * outboard, no digital chain) and when `buildParts` replaces the config's parts (tests).
    */
   readonly engine: AudioEngine | undefined;
+  /** The meters tablets and surfaces see (the engine's, with the analog units' gain reduction). */
+  readonly meters: MeterFeed | undefined;
   /** The audio interface part (absent with `audio.backend: none`). */
   readonly audio: AudioHost | undefined;
   readonly #parts: DaemonPart[] = [];
@@ -144,6 +148,8 @@ export class Daemon {
       report: this.hub.report,
     });
     const outboard = this.outboard;
+    // What tablets and surfaces meter: the engine's frames plus the analog compressors' gain reduction.
+    this.meters = this.engine ? new AnalogGainReductionFeed(this.engine, outboard.manager) : undefined;
     this.storePart = new StorePart({
       file: this.dataDir.file('bridge.sqlite'),
       params: this.store,
@@ -258,7 +264,7 @@ export class Daemon {
       recall: (id) => this.recall(id),
     });
     this.surfaces = new SurfacesPart({
-      ...(this.engine ? { meters: this.engine } : {}),
+      ...(this.meters ? { meters: this.meters } : {}),
       surfaces: config.surfaces,
       configDir: loaded.baseDir,
       dataDir: this.dataDir.path,
@@ -283,7 +289,7 @@ export class Daemon {
         return { paramId, control: `${b.surfaceId} ${b.control}`, binding: b };
       },
     });
-    if (this.engine && !options.tablet?.meters) this.tablet.setMeterFeed(this.engine);
+    if (this.meters && !options.tablet?.meters) this.tablet.setMeterFeed(this.meters);
     if (this.audio) this.#wireAudio(this.audio, options.services ?? {});
     registerAudioRoutes(this.http, { calibrate: () => this.calibrate() });
     for (const part of options.buildParts ? options.buildParts(this) : this.#buildParts()) this.#parts.push(part);

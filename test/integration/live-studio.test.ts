@@ -84,6 +84,10 @@ describe.skipIf(!socat.ok)(`the live simulated studio ${socat.reason}`, () => {
     expect(m?.loudness.integratedLufs).toBeLessThan(-15.5);
     expect(m?.loudness.truePeakDbtp).toBeLessThanOrEqual(-0.9);
     expect(m?.stages.map((st) => st.id)).toEqual(['input', 'insertSend', 'insertReturn', 'output']);
+    // The tablet and the surfaces see the analog compressor's gain reduction (reported by the
+    // unit over serial) after the digital processors'.
+    const withAnalog = await eventually('the analog compressor in the meters', () => s.daemon.meters?.latest()?.gainReduction.map((g) => g.id), (ids) => ids?.includes('outboard.comp1') === true);
+    expect(withAnalog?.slice(0, -1)).toEqual(m?.gainReduction.map((g) => g.id));
     const status = engine?.status();
     expect(status?.insert).toBe('HardwareInsert');
     expect(status?.xruns).toBe(0);
