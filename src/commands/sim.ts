@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import type { simSectionSchema } from '../config/sections/sim.ts';
 import { BridgeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
+import { dieWithParent } from '../process/child-command.ts';
 
 /**
  * firmware-sim runs as its own process (it shares no code with src/): this file only spawns it.
@@ -140,7 +141,9 @@ async function startOne(u: SimConfig['units'][number], options: { log: Logger; d
   const stateFile = `${base}.state.json`;
   const args = ['--model', u.model, '--serial', u.serial, '--control', control, '--state-file', stateFile];
   args.push(...(u.transport === 'pty' ? ['--pty', `${base}.pty`] : ['--tcp', '127.0.0.1:0']));
-  const { command, args: argv } = simUnitCommand(args);
+  const unit = simUnitCommand(args);
+  // The daemon's simulated units die with it, even when it is killed by SIGKILL.
+  const { command, args: argv } = dieWithParent(unit.command, unit.args);
   const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   const r: RunningUnit = { serial: u.serial, model: u.model, transport: u.transport, port: undefined, control, stateFile, child };
   running.push(r);

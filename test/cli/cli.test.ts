@@ -3,8 +3,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireTool } from '../support/require-tool.ts';
 
 const BIN = path.resolve('bin/hybrid-bridge.js');
+const setpriv = requireTool('setpriv', 'apt-get install util-linux');
 let dir = '';
 
 beforeAll(async () => {
@@ -94,6 +96,26 @@ describe('hybrid-bridge start', () => {
     a.child.kill('SIGINT');
     expect(await a.exited).toEqual({ code: 0, signal: null });
     expect(a.stderr()).toMatch(/"msg":"stopped"/);
+  });
+
+  it.skipIf(!setpriv.ok)(`killed by SIGKILL, takes its simulated units and surfaces with it ${setpriv.reason}`, async () => {
+    const a = startDaemon(['--port', '0', '--data-dir', path.join(dir, 'data-kill'), '--log-level', 'info']);
+    await a.ready;
+    const children = (spawnSync('pgrep', ['-P', String(a.child.pid)], { encoding: 'utf8' }).stdout ?? '').split('\n').filter(Boolean).map(Number);
+    // Four firmware-sim units and two simulated surfaces (config/default.yaml).
+    expect(children.length).toBeGreaterThanOrEqual(6);
+    a.child.kill('SIGKILL');
+    await a.exited;
+    const alive = (pid: number): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (let i = 0; i < 100 && children.some(alive); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(children.filter(alive)).toEqual([]);
   });
 
   it('refuses an invalid config before starting anything (exit 2)', async () => {

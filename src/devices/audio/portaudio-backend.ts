@@ -19,6 +19,7 @@ import type {
 } from './binding.ts';
 import type { PortAudioChildReply, PortAudioChildRequest } from './portaudio-child.ts';
 import { TimelinePilot } from './timeline-pilot.ts';
+import { hasTool } from '../../process/child-command.ts';
 
 const CHILD = fileURLToPath(new URL('./portaudio-child.ts', import.meta.url));
 
@@ -270,10 +271,6 @@ export class PortAudioBackend extends EventEmitter<AudioBackendEvents> implement
     this.#status = status;
     this.emit('status', { status, reason });
   }
-}
-
-function hasTool(name: string): boolean {
-  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
 }
 
 function canRealtime(priority: number): boolean {
