@@ -1,111 +1,53 @@
 /**
  * Tablet fan-out: 20 WebSocket clients at 60 fps against a real daemon.
  *
- *   node --import tsx bench/tablet-fanout.ts [--seconds 10] [--clients 20] [--fps 60] [--bands 64]
+ *   node --import tsx bench/tablet-fanout.ts [--seconds 10] [--clients 20] [--fps 60] [--bands 64] [--feed both|synthetic|worker]
  *
- * The daemon (this process) publishes synthetic meter snapshots at 60 Hz. The clients run in a
- * child process so that their work does not count as the daemon's. Two phases in one run:
- *   idle:    the same daemon, feed publishing, the clients connected but not subscribed;
- *   fan-out: every client subscribed to every meter section at --fps.
- * Printed: daemon CPU (process.cpuUsage, user+system, % of one core) in each phase, the
- * difference (the fan-out's cost) and its ratio to idle, cost per delivered frame; frame
- * latency from the publish (the feed calling the server's listener) to the client's receipt,
- * p50/p99/max over every frame; frames delivered and skipped.
- * Both processes read the same system clock (performance.timeOrigin + now), so the latency
- * includes no clock offset beyond the sub-millisecond error of timeOrigin.
+ * The daemon runs in this process; the clients run in a child process so that their work does not
+ * count as the daemon's (bench/support/tablet-clients-child.ts). Two feeds, each in two phases:
+ *   synthetic (the reference): a SyntheticMeterFeed published at 60 Hz on this thread's timer;
+ *   worker (the real path): a Daemon with `audio.backend: simulated`, the demo source playing, so
+ *     the audio worker runs the chain and publishes meter frames into the shared meter buffer,
+ *     which the main thread polls at engine.meterRateHz and hands to the tablet server
+ *     (`tablet.setMeterFeed(engine)`, as src/daemon.ts wires it). `engine.stampMeters(true)`: the
+ *     worker stamps each frame with its publish time; this process keeps seq -> publishedMs.
+ * Phases: idle (clients connected, not subscribed; feed and audio running) and fan-out (every
+ * client subscribed to every meter section at --fps).
+ * Printed per feed: daemon CPU (process.cpuUsage, all threads; and the main thread alone, from
+ * /proc, 10 ms ticks) in each phase, the fan-out's cost (the difference) and its cost per
+ * delivered frame; frames delivered and skipped; latency p50/p99/max over every frame:
+ *   synthetic: publish (the feed calling the server) -> client receipt;
+ *   worker:    the worker's publish -> client receipt, split into the poll share (worker publish ->
+ *              the main thread's poll handing it to the tablet server: the frame's publishedAtMs)
+ *              and the fan-out share (that -> client receipt).
+ * Both processes (and the worker thread) read the same clock (performance.timeOrigin + now()).
  */
-import { fork } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { WebSocket } from 'ws';
-import { parseConfig } from '../src/config/load-config.ts';
-import { Daemon } from '../src/daemon.ts';
-import { silentLogger } from '../src/logger.ts';
-import { readFrameHeader } from '../src/server/ws/meter-frame.ts';
 import { SyntheticMeterFeed } from '../test/server/synthetic-meter-feed.ts';
+import { benchArg as arg } from './support/bench-arg.ts';
+import { startBenchDaemon, type BenchDaemon } from './support/bench-daemon.ts';
+import { procCpu } from './support/proc-cpu.ts';
+import { TabletClients, type ClientsReport } from './support/tablet-clients.ts';
 
-interface Args {
-  seconds: number;
-  clients: number;
-  fps: number;
-  bands: number;
-}
+const a = {
+  seconds: Number(arg('seconds', '10')),
+  clients: Number(arg('clients', '20')),
+  fps: Number(arg('fps', '60')),
+  bands: Number(arg('bands', '64')),
+  feed: arg('feed', 'both'),
+};
 
-function parseArgs(argv: string[]): Args & { role: string; url: string } {
-  const get = (name: string, def: string): string => {
-    const i = argv.indexOf(`--${name}`);
-    return i >= 0 && argv[i + 1] !== undefined ? (argv[i + 1] as string) : def;
-  };
-  return {
-    role: argv.includes('--client-process') ? 'clients' : 'daemon',
-    url: get('url', ''),
-    seconds: Number(get('seconds', '10')),
-    clients: Number(get('clients', '20')),
-    fps: Number(get('fps', '60')),
-    bands: Number(get('bands', '64')),
-  };
-}
+const wait = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-const nowMs = (): number => performance.timeOrigin + performance.now();
-
-type ToChild = { cmd: 'subscribe' } | { cmd: 'report' } | { cmd: 'exit' };
-type FromChild = { ready: true } | { subscribed: true } | { report: { latencies: number[]; frames: number[] } };
-
-// ---- the client process ----
-
-async function runClients(a: ReturnType<typeof parseArgs>): Promise<void> {
-  const sockets: WebSocket[] = [];
-  const frames: number[] = [];
-  let latencies: number[] = [];
-  let measuring = false;
-  for (let i = 0; i < a.clients; i++) {
-    const ws = new WebSocket(a.url);
-    const idx = i;
-    frames.push(0);
-    await new Promise<void>((resolve, reject) => {
-      ws.once('open', () => resolve());
-      ws.once('error', reject);
-    });
-    ws.on('message', (data, isBinary) => {
-      if (!isBinary) return;
-      const t = nowMs();
-      const h = readFrameHeader(data as Buffer);
-      if (!measuring) return;
-      frames[idx] = (frames[idx] ?? 0) + 1;
-      latencies.push(t - h.publishedAtMs);
-    });
-    const welcomed = new Promise<void>((resolve) => ws.on('message', (d, bin) => !bin && (d as Buffer).toString('utf8').includes('"type":"params"') && resolve()));
-    ws.send(JSON.stringify({ type: 'hello', protocol: 1, client: `bench ${i}` }));
-    await welcomed;
-    sockets.push(ws);
-  }
-  const send = (m: FromChild): void => {
-    process.send?.(m);
-  };
-  process.on('message', (m: ToChild) => {
-    if (m.cmd === 'subscribe') {
-      for (const ws of sockets) ws.send(JSON.stringify({ type: 'subscribe', meters: ['loudness', 'stages', 'gainReduction', 'phase', 'spectrum'], fps: a.fps }));
-      measuring = true;
-      latencies = [];
-      frames.fill(0);
-      send({ subscribed: true });
-    } else if (m.cmd === 'report') {
-      send({ report: { latencies, frames: [...frames] } });
-    } else {
-      for (const ws of sockets) ws.terminate();
-      process.exit(0);
-    }
-  });
-  send({ ready: true });
-}
-
-// ---- the daemon process ----
-
-function percentile(sorted: number[], p: number): number {
+function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number;
+}
+
+function dist(name: string, values: number[]): string {
+  const s = values.sort((x, y) => x - y);
+  const mean = s.reduce((acc, v) => acc + v, 0) / Math.max(1, s.length);
+  return `${name.padEnd(34)} p50 ${percentile(s, 50).toFixed(2).padStart(6)} ms, p99 ${percentile(s, 99).toFixed(2).padStart(6)} ms, max ${(s.at(-1) ?? NaN).toFixed(2).padStart(6)} ms, mean ${mean.toFixed(2).padStart(6)} ms (${s.length} frames)`;
 }
 
 /** A 60 Hz publisher that keeps to its schedule (setInterval drifts and rounds to ms). */
@@ -124,79 +66,140 @@ function startPublishing(feed: SyntheticMeterFeed, hz: number): () => void {
   return () => clearTimeout(timer);
 }
 
-async function measureCpu(seconds: number): Promise<{ cpuPercent: number; wallS: number }> {
-  const c0 = process.cpuUsage();
+interface Cpu {
+  processPercent: number;
+  mainPercent: number;
+  wallS: number;
+}
+
+async function measureCpu(seconds: number): Promise<Cpu> {
+  const c0 = procCpu.self();
+  const m0 = procCpu.thread(process.pid);
   const t0 = performance.now();
-  await new Promise((r) => setTimeout(r, seconds * 1000));
-  const c = process.cpuUsage(c0);
+  await wait(seconds * 1000);
   const wallS = (performance.now() - t0) / 1000;
-  return { cpuPercent: ((c.user + c.system) / 1e6 / wallS) * 100, wallS };
+  return { processPercent: ((procCpu.self() - c0) / wallS) * 100, mainPercent: ((procCpu.thread(process.pid) - m0) / wallS) * 100, wallS };
 }
 
-async function runDaemon(a: ReturnType<typeof parseArgs>): Promise<void> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'hb-bench-'));
-  const feed = new SyntheticMeterFeed({ bands: a.bands });
-  const loaded = parseConfig(`version: 1\ndataDir: ${JSON.stringify(dataDir)}\nserver:\n  host: 127.0.0.1\n  port: 0\naudio: { backend: none }\n`, path.join(dataDir, 'bench.yaml'));
-  const daemon = new Daemon(loaded, { log: silentLogger(), tablet: { meters: feed, terminal: null } });
-  await daemon.start();
-  const stopPublishing = startPublishing(feed, 60);
-  const port = new URL(daemon.url).port;
+interface PhaseResult {
+  idle: Cpu;
+  busy: Cpu;
+  sent: number;
+  dropped: number;
+  report: ClientsReport;
+}
 
-  const child = fork(fileURLToPath(import.meta.url), ['--client-process', '--url', `ws://127.0.0.1:${port}/ws`, '--clients', String(a.clients), '--fps', String(a.fps)], {
-    execArgv: ['--import', 'tsx'],
-  });
-  const next = <K extends string>(key: K): Promise<Extract<FromChild, Record<K, unknown>>> =>
-    new Promise((resolve) => {
-      const on = (m: FromChild): void => {
-        if (key in m) {
-          child.off('message', on);
-          resolve(m as Extract<FromChild, Record<K, unknown>>);
-        }
-      };
-      child.on('message', on);
-    });
-  await next('ready');
+/** Idle baseline (clients connected, not subscribed), then the fan-out (all subscribed), on a running daemon. */
+async function fanout(bench: BenchDaemon): Promise<PhaseResult> {
+  const clients = await TabletClients.start({ url: bench.wsUrl, clients: a.clients, fps: a.fps });
+  try {
+    await wait(1000);
+    const idle = await measureCpu(a.seconds);
+    await clients.subscribe();
+    await wait(1000);
+    await clients.report(); // discard the warm-up second
+    const stats0 = bench.daemon.tablet.stats();
+    const busy = await measureCpu(a.seconds);
+    const stats1 = bench.daemon.tablet.stats();
+    const report = await clients.report();
+    return { idle, busy, sent: stats1.framesSent - stats0.framesSent, dropped: stats1.framesDropped - stats0.framesDropped, report };
+  } finally {
+    clients.exit();
+  }
+}
 
-  // Warm-up, then the idle baseline: same daemon, same feed, clients connected, no frames.
-  await new Promise((r) => setTimeout(r, 1000));
-  const idle = await measureCpu(a.seconds);
-
-  child.send({ cmd: 'subscribe' } satisfies ToChild);
-  await next('subscribed');
-  await new Promise((r) => setTimeout(r, 1000));
-  child.send({ cmd: 'report' } satisfies ToChild);
-  await next('report'); // discard the warm-up second
-  child.send({ cmd: 'subscribe' } satisfies ToChild);
-  await next('subscribed');
-  const stats0 = daemon.tablet.stats();
-  const busy = await measureCpu(a.seconds);
-  const stats1 = daemon.tablet.stats();
-  child.send({ cmd: 'report' } satisfies ToChild);
-  const { report } = await next('report');
-  child.send({ cmd: 'exit' } satisfies ToChild);
-
-  stopPublishing();
-  await daemon.stop();
-  await rm(dataDir, { recursive: true, force: true });
-
-  const lat = [...report.latencies].sort((x, y) => x - y);
-  const sent = stats1.framesSent - stats0.framesSent;
-  const dropped = stats1.framesDropped - stats0.framesDropped;
-  const fanoutPercent = busy.cpuPercent - idle.cpuPercent;
-  const perFrameUs = sent > 0 ? ((fanoutPercent / 100) * busy.wallS * 1e6) / sent : NaN;
-  const expected = a.clients * Math.min(a.fps, 60) * busy.wallS;
-  const minFrames = Math.min(...report.frames);
-  const lines = [
-    `tablet fan-out: ${a.clients} clients x ${a.fps} fps, ${a.bands} spectrum bands, ${a.seconds} s per phase, node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg()[0]?.toFixed(2)}`,
-    `daemon CPU idle baseline (feed 60 Hz, clients connected, not subscribed): ${idle.cpuPercent.toFixed(2)} % of one core`,
-    `daemon CPU with fan-out:                                                  ${busy.cpuPercent.toFixed(2)} % of one core`,
-    `fan-out cost: ${fanoutPercent.toFixed(2)} % of one core (x${(busy.cpuPercent / Math.max(idle.cpuPercent, 1e-9)).toFixed(2)} the idle baseline), ${perFrameUs.toFixed(1)} us per delivered frame`,
-    `frames delivered: ${sent} (${(sent / busy.wallS).toFixed(0)}/s, ${((sent / expected) * 100).toFixed(1)} % of ${Math.round(expected)} due), skipped for backpressure: ${dropped}, fewest received by one client: ${minFrames}`,
-    `latency publish -> client receipt over ${lat.length} frames: p50 ${percentile(lat, 50).toFixed(2)} ms, p99 ${percentile(lat, 99).toFixed(2)} ms, max ${(lat.at(-1) ?? NaN).toFixed(2)} ms`,
+function cpuLines(r: PhaseResult): string[] {
+  const fan = r.busy.processPercent - r.idle.processPercent;
+  const fanMain = r.busy.mainPercent - r.idle.mainPercent;
+  const perFrameUs = (percent: number): number => (r.sent > 0 ? ((percent / 100) * r.busy.wallS * 1e6) / r.sent : NaN);
+  const expected = a.clients * Math.min(a.fps, 60) * r.busy.wallS;
+  return [
+    `daemon CPU idle baseline (clients connected, not subscribed): ${r.idle.processPercent.toFixed(2)} % of one core (main thread ${r.idle.mainPercent.toFixed(1)} %)`,
+    `daemon CPU with fan-out:                                      ${r.busy.processPercent.toFixed(2)} % of one core (main thread ${r.busy.mainPercent.toFixed(1)} %)`,
+    `fan-out cost: ${fan.toFixed(2)} % of one core (main thread ${fanMain.toFixed(1)} %; x${(r.busy.processPercent / Math.max(r.idle.processPercent, 1e-9)).toFixed(2)} the idle baseline), per delivered frame ${perFrameUs(fan).toFixed(1)} us (main thread ${perFrameUs(fanMain).toFixed(1)} us)`,
+    `frames delivered: ${r.sent} (${(r.sent / r.busy.wallS).toFixed(0)}/s, ${((r.sent / expected) * 100).toFixed(1)} % of ${Math.round(expected)} at ${a.fps} fps), skipped for backpressure: ${r.dropped}, fewest received by one client: ${Math.min(...r.report.frames)}`,
   ];
-  console.log(lines.join('\n'));
 }
 
-const args = parseArgs(process.argv.slice(2));
-if (args.role === 'clients') await runClients(args);
-else await runDaemon(args);
+async function syntheticFeed(): Promise<void> {
+  const feed = new SyntheticMeterFeed({ bands: a.bands });
+  const bench = await startBenchDaemon('audio: { backend: none }\n', feed);
+  const stopPublishing = startPublishing(feed, 60);
+  let r: PhaseResult;
+  try {
+    r = await fanout(bench);
+  } finally {
+    stopPublishing();
+    await bench.stop();
+  }
+  const lat: number[] = [];
+  const s = r.report.samples;
+  for (let i = 0; i + 2 < s.length; i += 3) lat.push((s[i + 2] as number) - (s[i + 1] as number));
+  console.log(`\n[synthetic feed: a SyntheticMeterFeed with ${a.bands} bands published at 60 Hz on the main thread's timer]`);
+  console.log([...cpuLines(r), dist('latency publish -> client receipt', lat)].join('\n'));
+}
+
+async function workerFeed(): Promise<void> {
+  const bench = await startBenchDaemon('audio:\n  backend: simulated\n  source: { type: demo, loop: true }\n');
+  const { daemon } = bench;
+  const engine = daemon.engine;
+  const audio = daemon.audio;
+  let r: PhaseResult;
+  const published = new Map<number, number>();
+  const seqs = { first: -1, last: -1 };
+  const meterRateHz = daemon.loaded.config.engine.meterRateHz;
+  try {
+    if (!engine || !audio) throw new Error('the daemon has no audio part');
+    engine.stampMeters(true);
+    engine.subscribe((snap) => {
+      if (snap.publishedMs !== undefined) published.set(snap.seq >>> 0, snap.publishedMs);
+      if (seqs.first < 0) seqs.first = snap.seq;
+      seqs.last = snap.seq;
+    });
+    daemon.session.send({ type: 'transport.play' });
+    for (let i = 0; i < 100 && audio.transport?.state !== 'playing'; i++) await wait(50);
+    if (audio.transport?.state !== 'playing') throw new Error(`the transport did not start (${audio.transport?.state ?? 'no status'})`);
+    r = await fanout(bench);
+  } finally {
+    await bench.stop();
+  }
+  const total: number[] = [];
+  const poll: number[] = [];
+  const send: number[] = [];
+  let unmatched = 0;
+  const s = r.report.samples;
+  for (let i = 0; i + 2 < s.length; i += 3) {
+    const workerMs = published.get(s[i] as number);
+    const serverMs = s[i + 1] as number;
+    const receiptMs = s[i + 2] as number;
+    send.push(receiptMs - serverMs);
+    if (workerMs === undefined) {
+      unmatched++;
+      continue;
+    }
+    total.push(receiptMs - workerMs);
+    poll.push(serverMs - workerMs);
+  }
+  // As AudioEngine polls: setInterval(…, Math.max(5, Math.round(1000 / meterRateHz))).
+  const pollPeriodMs = Math.max(5, Math.round(1000 / meterRateHz));
+  console.log(
+    `\n[worker feed: Daemon, audio.backend simulated (real-time pace), demo source playing, meters published by the audio worker every ${(1000 / meterRateHz).toFixed(2)} ms of audio, polled by the main thread every ${pollPeriodMs} ms]`,
+  );
+  console.log(
+    [
+      ...cpuLines(r),
+      dist('latency worker publish -> receipt', total),
+      dist('  poll share (publish -> server)', poll),
+      dist('  fan-out share (server -> receipt)', send),
+      `the main thread's poll saw ${published.size} of the ${seqs.last - seqs.first + 1} frames the worker published (the others were overwritten before a poll); frames without a worker stamp: ${unmatched}`,
+      `the poll share of an unsynchronised poll averages half its period, ${(pollPeriodMs / 2).toFixed(1)} ms`,
+    ].join('\n'),
+  );
+}
+
+console.log(
+  `tablet fan-out: ${a.clients} clients x ${a.fps} fps, ${a.bands} spectrum bands (synthetic feed), ${a.seconds} s per phase, node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
+);
+if (a.feed !== 'worker') await syntheticFeed();
+if (a.feed !== 'synthetic') await workerFeed();
+console.log(`load at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);

@@ -60,6 +60,12 @@ export const audioSectionSchema = z
          * must come within (bufferBlocks - 1) periods; measured in docs/benchmarks.md (## Audio).
          */
         niceness: z.number().int().min(-20).max(0).default(-10),
+        /**
+         * SCHED_FIFO priority of the daemon's thread that answers the stream (the audio worker),
+         * below `realtimePriority` (0: only `niceness`). Needs root or CAP_SYS_NICE; without, a
+         * warning and `niceness`. Measured in docs/benchmarks.md (## Audio).
+         */
+        threadRealtimePriority: z.number().int().min(0).max(97).default(30),
         /** A stop that does not return within this is ended with SIGKILL (naudiodon's quit() can hang). */
         stopTimeoutMs: z.number().int().min(100).max(30000).default(1500),
         /** No input for this long while running: the device is gone; the interface goes to `reconnecting`. */

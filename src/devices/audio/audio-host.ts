@@ -91,6 +91,9 @@ export class AudioHost extends EventEmitter<AudioHostEvents> {
       channels,
       insertParams: insertParamSpecs('insert'),
       stopTimeoutMs: options.stopTimeoutMs ?? 3000,
+      // Poll the meter buffer at twice the publish rate: a frame waits a quarter period on average
+      // (not half), and none is overwritten before it is read (measured: docs/benchmarks.md, Tablet).
+      meterPollHz: 2 * options.engineConfig.meterRateHz,
       host: () => ({ url: new URL('./interface-host.ts', import.meta.url).href, options: this.#hostOptions() }),
     });
   }

@@ -319,6 +319,7 @@ export class AudioInterface extends EventEmitter<AudioInterfaceEvents> {
         bufferBlocks: audio.portaudio.bufferBlocks,
         realtimePriority: audio.portaudio.realtimePriority,
         niceness: audio.portaudio.niceness,
+        threadRealtimePriority: audio.portaudio.threadRealtimePriority,
         stopTimeoutMs: audio.portaudio.stopTimeoutMs,
         stallTimeoutMs: audio.portaudio.stallTimeoutMs,
         ...(audio.portaudio.alsaConfig ? { alsaConfig: audio.portaudio.alsaConfig } : {}),

@@ -1,6 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readlinkSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -36,6 +36,12 @@ export interface PortAudioBackendOptions {
    * 0 leaves it alone. Needs root or CAP_SYS_NICE below 0; without, a warning and no change.
    */
   readonly niceness?: number;
+  /**
+   * SCHED_FIFO priority for the thread that runs `process` (0: leave it to `niceness`). Below the
+   * stream process's own priority: the stream process must never wait on it. Needs root or
+   * CAP_SYS_NICE; without, a warning and `niceness` instead.
+   */
+  readonly threadRealtimePriority?: number;
   readonly stopTimeoutMs: number;
   readonly stallTimeoutMs: number;
   /** ALSA_CONFIG_PATH for the stream process. */
@@ -158,6 +164,18 @@ export class PortAudioBackend extends EventEmitter<AudioBackendEvents> implement
   }
 
   #raisePriority(): void {
+    const rt = this.#options.threadRealtimePriority ?? 0;
+    if (rt > 0) {
+      // Linux: /proc/thread-self names this thread (<pid>/task/<tid>); chrt -p sets one thread.
+      let tid = '';
+      try {
+        tid = path.basename(readlinkSync('/proc/thread-self'));
+      } catch {
+        // not Linux, or no /proc
+      }
+      if (tid && spawnSync('chrt', ['-f', '-p', String(rt), tid], { stdio: 'ignore' }).status === 0) return;
+      this.#options.log.warn({ priority: rt }, 'portaudio: cannot make the audio thread real-time (needs CAP_SYS_NICE); falling back to its nice value');
+    }
     const nice = this.#options.niceness ?? 0;
     if (nice === 0) return;
     try {

@@ -110,6 +110,8 @@ export class MeterBufferReader {
   readonly #slots: [Float64Array, Float64Array];
   readonly #copy: Float64Array;
   #last: MeterSnapshot | undefined;
+  #lastSlot = -1;
+  #lastSeq = -1;
   #torn = 0;
 
   constructor(buffer: SharedArrayBuffer, layout: MeterLayout) {
@@ -138,9 +140,14 @@ export class MeterBufferReader {
       if (latest !== 0 && latest !== 1) return this.#last;
       const before = Atomics.load(this.#header, H_SEQ + latest);
       if ((before & 1) === 1) continue;
+      // Nothing published since the last read: no copy, no decode (the main thread polls faster
+      // than the worker publishes).
+      if (this.#last !== undefined && latest === this.#lastSlot && before === this.#lastSeq) return this.#last;
       this.#copy.set(latest === 0 ? this.#slots[0] : this.#slots[1]);
       const after = Atomics.load(this.#header, H_SEQ + latest);
       if (before === after) {
+        this.#lastSlot = latest;
+        this.#lastSeq = before;
         this.#last = this.#decode(this.#copy);
         return this.#last;
       }

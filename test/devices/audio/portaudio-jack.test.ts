@@ -3,7 +3,7 @@
  * (config/alsa/jack-loopback.conf), to a private real-time JACK2 server whose dummy driver loops
  * every playback port back to its capture port. One server per file, stopped by pid afterwards.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -60,7 +60,9 @@ function portaudioConfig(partial: Record<string, unknown> = {}) {
   return audioConfig({
     backend: 'portaudio',
     device: 'loop8',
-    portaudio: { bufferBlocks: BUFFER_BLOCKS, alsaConfig: JACK_ALSA_CONFIG, stallTimeoutMs: 600, pilot: { output: 8, input: 8 } },
+    // The interface runs on the test's own thread here: keep it out of SCHED_FIFO (the AudioHost
+    // tests below run it in the audio worker, real-time, as the daemon does).
+    portaudio: { bufferBlocks: BUFFER_BLOCKS, alsaConfig: JACK_ALSA_CONFIG, stallTimeoutMs: 600, pilot: { output: 8, input: 8 }, threadRealtimePriority: 0 },
     // The VM this runs on stalls even real-time threads now and then (steal time): allow retries.
     calibration: { sweepMs: 300, maxLatencyMs: 150, attempts: 12 },
     ...partial,
@@ -210,7 +212,10 @@ describe.skipIf(!jack.ok)(`PortAudio in the daemon's audio worker ${jack.reason}
     const saved: unknown[] = [];
     const reports: string[] = [];
     const host = new AudioHost({
-      audio: portaudioConfig({ source: { type: 'demo', loop: true } }),
+      audio: portaudioConfig({
+        source: { type: 'demo', loop: true },
+        portaudio: { bufferBlocks: BUFFER_BLOCKS, alsaConfig: JACK_ALSA_CONFIG, stallTimeoutMs: 600, pilot: { output: 8, input: 8 }, threadRealtimePriority: 30 },
+      }),
       engineConfig: engineSectionSchema.parse({ sampleRate: FS, blockSize: B }),
       outboard: [],
       simUnits: [],
@@ -221,8 +226,12 @@ describe.skipIf(!jack.ok)(`PortAudio in the daemon's audio worker ${jack.reason}
       env: Object.fromEntries(Object.entries(server.env).filter((e): e is [string, string] => typeof e[1] === 'string')),
     });
     try {
+      const fifoThreads = (): number => spawnSync('ps', ['-L', '-o', 'cls=', '-p', String(process.pid)], { encoding: 'utf8' }).stdout.split('\n').filter((c) => c.trim() === 'FF').length;
+      const fifoBefore = fifoThreads();
       await host.start();
       expect(reports.at(-1)).toBe('online');
+      // The worker thread that answers the stream runs SCHED_FIFO (audio.portaudio.threadRealtimePriority).
+      expect(fifoThreads()).toBe(fifoBefore + 1);
       const r = await host.calibrate();
       expect({ latencySamples: r.latencySamples, gainDb: r.gainDb, polarity: r.polarity }).toEqual({ latencySamples: EXPECTED_ROUND_TRIP, gainDb: 0, polarity: 1 });
       expect(r.route.interface).toBe(`loop8 (PortAudio, ${BUFFER_BLOCKS} buffers)`);
