@@ -19,6 +19,7 @@ import { engineSectionSchema } from '../src/config/sections/engine.ts';
 import { AudioEngine } from '../src/engine/audio-engine.ts';
 import { createChain, DEFAULT_CHAIN_SPEC } from '../src/engine/chain-factory.ts';
 import { TAP_OUTPUT, type ChainTaps } from '../src/engine/chain-taps.ts';
+import { Compressor } from '../src/engine/compressor.ts';
 import { Eq } from '../src/engine/eq.ts';
 import { Limiter } from '../src/engine/limiter.ts';
 import { MeterBank } from '../src/engine/meters/meter-bank.ts';
@@ -157,6 +158,13 @@ const KERNEL_CASES: Record<string, (sampleRate: number, kernel: Kernel) => Block
     eq.prepare(rate, BLOCK, 2);
     eq.kernel = kernel;
     return eq;
+  },
+  'compressor (3:1, linked)': (rate, kernel) => {
+    const comp = new Compressor({ id: 'comp', smoothingMs: 20 });
+    [-20, 3, 2.8].forEach((v, p) => comp.setParam(p, v));
+    comp.prepare(rate, BLOCK, 2);
+    comp.kernel = kernel;
+    return comp;
   },
   'limiter (-1 dBTP)': (rate, kernel) => {
     const lim = new Limiter({ id: 'limiter', smoothingMs: 20 });

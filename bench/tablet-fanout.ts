@@ -180,8 +180,8 @@ async function workerFeed(): Promise<void> {
     total.push(receiptMs - workerMs);
     poll.push(serverMs - workerMs);
   }
-  // As AudioEngine polls: setInterval(…, Math.max(5, Math.round(1000 / meterRateHz))).
-  const pollPeriodMs = Math.max(5, Math.round(1000 / meterRateHz));
+  // As AudioHost has AudioEngine poll: setInterval(…, Math.max(5, Math.round(1000 / (2 * meterRateHz)))).
+  const pollPeriodMs = Math.max(5, Math.round(1000 / (2 * meterRateHz)));
   console.log(
     `\n[worker feed: Daemon, audio.backend simulated (real-time pace), demo source playing, meters published by the audio worker every ${(1000 / meterRateHz).toFixed(2)} ms of audio, polled by the main thread every ${pollPeriodMs} ms]`,
   );

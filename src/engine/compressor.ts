@@ -1,6 +1,19 @@
 import { defineParam, type ParamSpec } from '../params/param-spec.ts';
+import { DB_PER_LOG2_POWER, FastMath, LOG2_PER_DB_AMPLITUDE } from './dsp/fast-math.ts';
 import { DESIGN_SCRATCH_SIZE, designHighPass2 } from './dsp/filter-design.ts';
 import { Ramp, msToSamples } from './dsp/ramp.ts';
+import {
+  STATE_ALPHA_ATTACK,
+  STATE_ALPHA_RELEASE,
+  STATE_ENV_DB,
+  STATE_KNEE_DB,
+  STATE_KNEE_START_SQ,
+  STATE_MAKEUP,
+  STATE_MAX_GR_DB,
+  STATE_SLOPE,
+  STATE_THRESHOLD_DB,
+  WasmLinkedCompressor,
+} from './dsp/wasm-linked-compressor.ts';
 import { dbToGain, DENORMAL_FLOOR, type Processor, type ProcessorOptions } from './processor.ts';
 
 const P_THRESHOLD = 0;
@@ -27,8 +40,6 @@ export const COMP_STEREO_MODES = ['stereo', 'midSide'] as const;
 const AUTO_FAST_RELEASE = 0.25;
 const AUTO_SLOW_ATTACK = 1;
 const AUTO_SLOW_RELEASE = 4;
-const LN10_OVER_20 = Math.LN10 / 20;
-const TEN_OVER_LN10 = 10 / Math.LN10;
 
 /**
  * Static curve (Giannoulis, Massberg & Reiss, "Digital Dynamic Range Compressor Design - A
@@ -104,6 +115,14 @@ export class Compressor implements Processor {
   #det = new Float64Array(0);
   #gr = new Float64Array(0);
   #skipped = true;
+  /** log2/exp2 with the WASM kernel's exact arithmetic (dsp/fast-math.ts). */
+  readonly #math = new FastMath();
+  #linked: WasmLinkedCompressor | null = null;
+  /**
+   * 'wasm' (default): the common stereo linked peak path (#plainLinkedStereo) runs in WebAssembly
+   * SIMD, bit-identical to the JS path; 'js': always the JS reference.
+   */
+  kernel: 'wasm' | 'js' = 'wasm';
 
   constructor(options: ProcessorOptions) {
     this.id = options.id;
@@ -136,8 +155,9 @@ export class Compressor implements Processor {
     return this.#stateResets;
   }
 
-  prepare(sampleRate: number, _maxBlock: number, channels: number): void {
+  prepare(sampleRate: number, maxBlock: number, channels: number): void {
     this.#sampleRate = sampleRate;
+    this.#linked = channels === 2 ? new WasmLinkedCompressor(maxBlock) : null;
     this.#channels = channels;
     this.#glide = msToSamples(this.#smoothingMs, sampleRate);
     this.#env = new Float64Array(channels);
@@ -295,8 +315,11 @@ export class Compressor implements Processor {
       this.#skipped = false;
     }
     if (this.#pendingMidSide !== this.#midSide) this.#switchStereoMode();
-    if (this.#plainLinkedStereo) this.#processLinkedStereo(channels[0] as Float32Array, channels[1] as Float32Array, frames);
-    else this.#processSegment(channels, 0, frames);
+    if (this.#plainLinkedStereo) {
+      const k = this.#linked;
+      if (k !== null && this.kernel === 'wasm' && frames <= k.maxBlock) this.#processLinkedWasm(k, channels[0] as Float32Array, channels[1] as Float32Array, frames);
+      else this.#processLinkedStereo(channels[0] as Float32Array, channels[1] as Float32Array, frames);
+    } else this.#processSegment(channels, 0, frames);
     this.#checkState();
   }
 
@@ -323,7 +346,32 @@ export class Compressor implements Processor {
     );
   }
 
+  /** #processLinkedStereo in the WASM kernel (the same bits). */
+  #processLinkedWasm(k: WasmLinkedCompressor, c0: Float32Array, c1: Float32Array, frames: number): void {
+    const sloV = this.#slope.value;
+    const thrV = this.#threshold.value;
+    const kneV = this.#knee.value;
+    const env = this.#env;
+    const state = k.state;
+    state[STATE_ENV_DB] = env[0] as number;
+    state[STATE_MAX_GR_DB] = this.#gainReductionDb;
+    // Two stores, not a conditional expression: a phi of a computed double and the Infinity
+    // constant makes V8 box the double (16 bytes per block).
+    if (sloV > 0) state[STATE_KNEE_START_SQ] = Math.pow(10, (thrV - kneV / 2) / 10);
+    else state[STATE_KNEE_START_SQ] = Infinity;
+    state[STATE_THRESHOLD_DB] = thrV;
+    state[STATE_SLOPE] = sloV;
+    state[STATE_KNEE_DB] = kneV;
+    state[STATE_MAKEUP] = this.#makeup.value;
+    state[STATE_ALPHA_ATTACK] = this.#alphaAttack;
+    state[STATE_ALPHA_RELEASE] = this.#alphaRelease;
+    k.process(c0, c1, frames);
+    env[0] = state[STATE_ENV_DB];
+    this.#gainReductionDb = state[STATE_MAX_GR_DB];
+  }
+
   #processLinkedStereo(c0: Float32Array, c1: Float32Array, frames: number): void {
+    const math = this.#math;
     const env = this.#env;
     const aA = this.#alphaAttack;
     const aR = this.#alphaRelease;
@@ -333,7 +381,9 @@ export class Compressor implements Processor {
     const sloV = this.#slope.value;
     const kneV = this.#knee.value;
     const makV = this.#makeup.value;
-    const kneeStartSq = sloV > 0 ? Math.pow(10, (thrV - kneV / 2) / 10) : Infinity;
+    // Not `sloV > 0 ? ... : Infinity` (a phi of a computed double and a constant: V8 boxes it,
+    // 16 bytes per block); the slope is tested per frame instead, as #processSegment does.
+    const kneeStartSq = Math.pow(10, (thrV - kneV / 2) / 10);
     let e = env[0] as number;
     let maxGr = this.#gainReductionDb;
     for (let i = 0; i < frames; i++) {
@@ -343,10 +393,10 @@ export class Compressor implements Processor {
       const rr = r * r;
       const lvl = rr > ll ? rr : ll;
       let gc = 0;
-      if (lvl > kneeStartSq) gc = staticGainReductionDb(TEN_OVER_LN10 * Math.log(lvl), thrV, sloV, kneV);
+      if (lvl > kneeStartSq && sloV > 0) gc = staticGainReductionDb(DB_PER_LOG2_POWER * math.log2(lvl), thrV, sloV, kneV);
       e = gc > e ? aA * e + bA * gc : aR * e + bR * gc;
       if (e > maxGr) maxGr = e;
-      const g = e === 0 ? makV : Math.exp(-e * LN10_OVER_20) * makV;
+      const g = e === 0 ? makV : math.exp2(-e * LOG2_PER_DB_AMPLITUDE) * makV;
       c0[i] = l * g;
       c1[i] = r * g;
     }
@@ -355,6 +405,7 @@ export class Compressor implements Processor {
   }
 
   #processSegment(channels: Float32Array[], pos: number, len: number): void {
+    const math = this.#math;
     const nch = this.#channels;
     const ms = this.#midSide === 1 && nch === 2;
     const end = pos + len;
@@ -458,7 +509,7 @@ export class Compressor implements Processor {
         }
         let gc = 0;
         if (lvlSq > kneeStartSq && sloV > 0) {
-          gc = staticGainReductionDb(TEN_OVER_LN10 * Math.log(lvlSq), thrV, sloV, kneV);
+          gc = staticGainReductionDb(DB_PER_LOG2_POWER * math.log2(lvlSq), thrV, sloV, kneV);
         }
         let e = env[c] as number;
         e = gc > e ? aA * e + (1 - aA) * gc : aR * e + (1 - aR) * gc;
@@ -476,7 +527,7 @@ export class Compressor implements Processor {
       if (linked) {
         let gc = 0;
         if (lvlMax > kneeStartSq && sloV > 0) {
-          gc = staticGainReductionDb(TEN_OVER_LN10 * Math.log(lvlMax), thrV, sloV, kneV);
+          gc = staticGainReductionDb(DB_PER_LOG2_POWER * math.log2(lvlMax), thrV, sloV, kneV);
         }
         let e = env[0] as number;
         e = gc > e ? aA * e + (1 - aA) * gc : aR * e + (1 - aR) * gc;
@@ -488,14 +539,14 @@ export class Compressor implements Processor {
           if (s > e) e = s;
         }
         if (e > maxGr) maxGr = e;
-        const g = e === 0 ? makV : Math.exp(-e * LN10_OVER_20) * makV;
+        const g = e === 0 ? makV : math.exp2(-e * LOG2_PER_DB_AMPLITUDE) * makV;
         for (let c = 0; c < nch; c++) det[c] = g;
       } else {
         for (let c = 0; c < nch; c++) {
           const own = gr[c] as number;
           const applied = own + link * (grMax - own);
           if (applied > maxGr) maxGr = applied;
-          det[c] = applied === 0 ? makV : Math.exp(-applied * LN10_OVER_20) * makV;
+          det[c] = applied === 0 ? makV : math.exp2(-applied * LOG2_PER_DB_AMPLITUDE) * makV;
         }
       }
       if (ms) {

@@ -1,4 +1,4 @@
-import { CONTROL_INTERVAL, DENORMAL_FLOOR } from './processor.ts';
+import { CONTROL_INTERVAL } from './processor.ts';
 import {
   COEF_STRIDE,
   DESIGN_SCRATCH_SIZE,
@@ -14,13 +14,9 @@ import {
 } from './dsp/filter-design.ts';
 import { staticSections, toLeftRight, toMidSide } from './dsp/biquad-kernels.ts';
 
-export const BAND_MODES = ['stereo', 'mid', 'side', 'left', 'right'] as const;
-export type BandMode = (typeof BAND_MODES)[number];
-export const MODE_STEREO = 0;
-export const MODE_MID = 1;
-export const MODE_SIDE = 2;
-export const MODE_LEFT = 3;
-export const MODE_RIGHT = 4;
+import { crossFade, filterCopy, flushState, glideSections, MODE_STEREO, modeChannels, SPAN_HI, SPAN_LO, SPAN_MS } from './eq-band-kernels.ts';
+
+export { BAND_MODES, MODE_LEFT, MODE_MID, MODE_RIGHT, MODE_SIDE, MODE_STEREO, type BandMode } from './eq-band-kernels.ts';
 
 // Imported bindings are property reads under tsx/vite: module constants for the hot loops.
 const STRIDE = COEF_STRIDE;
@@ -97,6 +93,10 @@ export class EqBand {
   #oldSections = 1;
   #oldMode = MODE_STEREO;
   #oldWork: Float64Array[] = [];
+  /** [w, wInc] in, w out: the gliding kernel's doubles go through memory (arguments get boxed). */
+  readonly #mix = new Float64Array(2);
+  /** modeChannels() output: [lo, hi, mid/side]. */
+  readonly #span = new Int32Array(3);
 
   #countdown = 0;
   /** The next tick was forced by a parameter change, mid-interval: do not snap to the interval's end. */
@@ -449,16 +449,11 @@ export class EqBand {
 
   /** One span with the current filter in stereo mode `mode` (channel mapping, M/S around it). */
   #processSpan(work: Float64Array[], nch: number, pos: number, len: number, gliding: boolean, mode: number): void {
-    let lo = 0;
-    let hi = nch;
-    let ms = false;
-    if (nch === 1) {
-      hi = mode === MODE_SIDE ? 0 : 1;
-    } else if (mode !== MODE_STEREO) {
-      ms = mode === MODE_MID || mode === MODE_SIDE;
-      lo = mode === MODE_MID || mode === MODE_LEFT ? 0 : 1;
-      hi = lo + 1;
-    }
+    const span = this.#span;
+    modeChannels(mode, nch, span);
+    const lo = span[SPAN_LO] as number;
+    const hi = span[SPAN_HI] as number;
+    const ms = span[SPAN_MS] === 1;
     if (ms) toMidSide(work, pos, pos + len);
     if (gliding) this.#processGliding(work, lo, hi, pos, len);
     else staticSections(this.#cur, this.#state, this.#sections, work, lo, hi, pos, len);
@@ -468,89 +463,22 @@ export class EqBand {
   /** A switch in progress: old filter on a copy, new filter in place, cross-faded old -> new. */
   #processSwitching(work: Float64Array[], nch: number, pos: number, len: number, gliding: boolean): void {
     const old = this.#oldWork;
-    const end = pos + len;
-    for (let c = 0; c < nch; c++) {
-      const src = work[c] as Float64Array;
-      const dst = old[c] as Float64Array;
-      for (let i = pos; i < end; i++) dst[i] = src[i] as number;
-    }
-    const mode = this.#oldMode;
-    let lo = 0;
-    let hi = nch;
-    let ms = false;
-    if (nch === 1) {
-      hi = mode === MODE_SIDE ? 0 : 1;
-    } else if (mode !== MODE_STEREO) {
-      ms = mode === MODE_MID || mode === MODE_SIDE;
-      lo = mode === MODE_MID || mode === MODE_LEFT ? 0 : 1;
-      hi = lo + 1;
-    }
-    if (ms) toMidSide(old, pos, end);
-    staticSections(this.#oldCoefs, this.#oldState, this.#oldSections, old, lo, hi, pos, len);
-    if (ms) toLeftRight(old, pos, end);
+    filterCopy(this.#oldCoefs, this.#oldState, this.#oldSections, this.#oldMode, work, old, nch, pos, len, this.#span);
     this.#processSpan(work, nch, pos, len, gliding, this.#aMode);
-    const inc = this.#xfInc;
-    let xf = this.#xf;
-    for (let c = 0; c < nch; c++) {
-      const y = work[c] as Float64Array;
-      const o = old[c] as Float64Array;
-      xf = this.#xf;
-      for (let i = pos; i < end; i++) {
-        xf += inc;
-        const a = o[i] as number;
-        y[i] = a + xf * ((y[i] as number) - a);
-      }
-    }
-    this.#xf = xf;
+    const mix = this.#mix;
+    mix[0] = this.#xf;
+    mix[1] = this.#xfInc;
+    crossFade(old, work, nch, pos, len, mix);
+    this.#xf = mix[0];
   }
 
   #processGliding(work: Float64Array[], ch0: number, ch1: number, pos: number, len: number): void {
-    const st = this.#state;
-    const run = this.#run;
-    const inc = this.#inc;
-    const ns = this.#sections;
-    const nc = ns * STRIDE;
-    const end = pos + len;
-    const wInc = this.#wInc;
-    let wEnd = this.#w;
-    for (let c = ch0; c < ch1; c++) {
-      const x = work[c] as Float64Array;
-      run.set(this.#cur);
-      let w = this.#w;
-      for (let i = pos; i < end; i++) {
-        const dry = x[i] as number;
-        let v = dry;
-        w += wInc;
-        for (let s = 0; s < ns; s++) {
-          const k = s * STRIDE;
-          const b0 = (run[k] = (run[k] as number) + (inc[k] as number));
-          const b1 = (run[k + 1] = (run[k + 1] as number) + (inc[k + 1] as number));
-          const b2 = (run[k + 2] = (run[k + 2] as number) + (inc[k + 2] as number));
-          const a1 = (run[k + 3] = (run[k + 3] as number) + (inc[k + 3] as number));
-          const a2 = (run[k + 4] = (run[k + 4] as number) + (inc[k + 4] as number));
-          const si = (c * SECTIONS + s) * 2;
-          const z1 = st[si] as number;
-          const y = b0 * v + z1;
-          st[si] = b1 * v - a1 * y + (st[si + 1] as number);
-          st[si + 1] = b2 * v - a2 * y;
-          v = y;
-        }
-        x[i] = dry + w * (v - dry);
-      }
-      wEnd = w;
-    }
-    if (ch0 >= ch1) {
-      // No channel to filter: keep time anyway.
-      run.set(this.#cur);
-      let w = this.#w;
-      for (let i = pos; i < end; i++) {
-        w += wInc;
-        for (let k = 0; k < nc; k++) run[k] = (run[k] as number) + (inc[k] as number);
-      }
-      wEnd = w;
-    }
-    if (this.#coefsMoving) this.#cur.set(run);
-    this.#w = wEnd;
+    const mix = this.#mix;
+    mix[0] = this.#w;
+    mix[1] = this.#wInc;
+    glideSections(this.#cur, this.#inc, this.#run, this.#state, this.#sections, work, ch0, ch1, pos, len, mix);
+    if (this.#coefsMoving) this.#cur.set(this.#run);
+    this.#w = mix[0];
   }
 
   /** Once per block: flush denormals; a non-finite state resets the band. Returns true on a reset. */
@@ -561,18 +489,7 @@ export class EqBand {
       for (let i = 0; i < os.length; i++) osum += os[i] as number;
       if (osum - osum !== 0) os.fill(0);
     }
-    const st = this.#state;
-    let sum = 0;
-    for (let i = 0; i < st.length; i++) {
-      const v = st[i] as number;
-      sum += v;
-      if (v < DENORMAL_FLOOR && v > -DENORMAL_FLOOR) st[i] = 0;
-    }
-    if (sum - sum !== 0) {
-      st.fill(0);
-      return true;
-    }
-    return false;
+    return flushState(this.#state);
   }
 }
 

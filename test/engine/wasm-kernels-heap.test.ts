@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Compressor } from '../../src/engine/compressor.ts';
 import { Eq } from '../../src/engine/eq.ts';
 import { Limiter } from '../../src/engine/limiter.ts';
 import { SpectrumMeter } from '../../src/engine/meters/spectrum-meter.ts';
@@ -6,6 +7,7 @@ import { StageMeter } from '../../src/engine/meters/stage-meter.ts';
 import { TruePeakMeter } from '../../src/engine/meters/true-peak-meter.ts';
 import { allocatedBytes } from '../support/heap.ts';
 import { setBand } from './support/eq-harness.ts';
+import { setByName } from './support/run.ts';
 import { noise } from './support/signals.ts';
 
 // In a file of their own: the bit-exactness tests drive the same code through many block sizes
@@ -74,5 +76,15 @@ describe('WASM kernel paths allocate nothing per block', () => {
     lim.setParam(0, -6);
     lim.prepare(48000, B, 2);
     expect(growth(lim, 0.9)).toBeLessThan(LIMIT_BYTES);
+  });
+
+  it('compressor (WASM linked stereo kernel), compressing', () => {
+    const c = new Compressor({ id: 'comp', smoothingMs: 20 });
+    setByName(c, 'thresholdDb', -30);
+    setByName(c, 'ratio', 4);
+    setByName(c, 'kneeDb', 6);
+    c.prepare(48000, B, 2);
+    expect(growth(c, 0.9)).toBeLessThan(LIMIT_BYTES);
+    expect(c.gainReductionDb).toBeGreaterThan(6);
   });
 });

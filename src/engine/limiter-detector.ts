@@ -1,0 +1,251 @@
+import type { Ramp } from './dsp/ramp.ts';
+import { TRUE_PEAK_TAPS, truePeakCoefficients } from './dsp/true-peak-filter.ts';
+import { instantiateKernel } from './dsp/wasm-kernel.ts';
+
+// Imported bindings are property reads under tsx/vite: copy them into module constants for the hot loop.
+const TAPS = TRUE_PEAK_TAPS;
+
+/** Samples per block of the quiet-region test (see process()). */
+const CHUNK = 16;
+
+function maxPhaseL1(fir: Float64Array): number {
+  let best = 1;
+  for (let p = 0; p < 4; p++) {
+    let s = 0;
+    for (let k = 0; k < TAPS; k++) s += Math.abs(fir[p * TAPS + k] as number);
+    if (s > best) best = s;
+  }
+  return best;
+}
+
+/** (h[k] + h[11-k]) / 2 and (h[k] - h[11-k]) / 2, k = 0..5, of phases 0 and 1. */
+function foldPhases(fir: Float64Array): Float64Array {
+  const out = new Float64Array(24);
+  for (let ph = 0; ph < 2; ph++) {
+    for (let k = 0; k < 6; k++) {
+      const a = fir[ph * TAPS + k] as number;
+      const b = fir[ph * TAPS + TAPS - 1 - k] as number;
+      out[ph * 12 + k] = (a + b) / 2;
+      out[ph * 12 + 6 + k] = (a - b) / 2;
+    }
+  }
+  return out;
+}
+
+/** The WASM detector (dsp/wasm/limiter-detect.wat): history byte address, peaks byte address, samples. */
+type DetectKernel = (x: number, peaks: number, count: number) => void;
+/** Byte offset of #peak in the WASM memory (after the 24 splatted coefficients). */
+const WASM_PEAKS = 384;
+
+const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
+
+/**
+ * The true-peak limiter's detector: per channel, the driven input history (doubled, so that
+ * x[n - k] = x[base - k] without masking) and, per block, the largest true peak of every
+ * sample's interpolation region over the channels (`peaks`). `detect` is the JS reference,
+ * `detectWasm` the same through the WebAssembly SIMD kernel (dsp/wasm/limiter-detect.wat); the
+ * histories and `peaks` live in the kernel's memory. Allocated by the limiter's prepare().
+ */
+export class LimiterDetector {
+  /** Per channel, 2 * xLen samples (every sample written twice). */
+  readonly x: Float64Array[];
+  /** Per block: true peak per sample, max over channels (the caller zeroes it). */
+  readonly peaks: Float64Array;
+  readonly xLen: number;
+  readonly xMask: number;
+  /**
+   * Below this (linear), no interpolated value can need gain reduction: quiet stretches skip the
+   * interpolation. A field, not an argument: a double passed to a call that is not inlined gets boxed.
+   */
+  quietLimit = 0.5;
+  readonly #run: DetectKernel;
+  /** Byte address of each channel's history in the WASM memory. */
+  readonly #xAt: number[];
+  readonly #fir = truePeakCoefficients();
+  /** Largest sum of |taps| over the four phases: no interpolated value exceeds it times the largest |x| under the filter. */
+  readonly #firL1 = maxPhaseL1(this.#fir);
+  /** Phase 0 and phase 1 folded (see detect): sym0, anti0, sym1, anti1, six taps each. */
+  readonly #folded = foldPhases(this.#fir);
+
+  /** `xLen`: history length, a power of two. */
+  constructor(channels: number, maxBlock: number, xLen: number) {
+    this.xLen = xLen;
+    this.xMask = xLen - 1;
+    // peaks and the histories in the kernel's memory (+2 samples each: the odd-tail lane reads one past).
+    const xAt0 = align16(WASM_PEAKS + 8 * (maxBlock + 2));
+    const stride = align16(8 * (2 * xLen + 2));
+    const { memory, exports } = instantiateKernel('limiter-detect', xAt0 + channels * stride);
+    this.#run = exports['detect'] as DetectKernel;
+    const coef = new Float64Array(memory.buffer, 0, WASM_PEAKS / 8);
+    for (let k = 0; k < 24; k++) coef[2 * k] = coef[2 * k + 1] = this.#folded[k] as number;
+    this.peaks = new Float64Array(memory.buffer, WASM_PEAKS, maxBlock);
+    this.#xAt = Array.from({ length: channels }, (_, c) => xAt0 + c * stride);
+    this.x = this.#xAt.map((at) => new Float64Array(memory.buffer, at, 2 * xLen));
+  }
+
+  reset(): void {
+    for (let c = 0; c < this.x.length; c++) (this.x[c] as Float64Array).fill(0);
+  }
+
+  /**
+   * Write one channel's block into its history (doubled buffer: x[n - k] = x[base - k] without
+   * masking) and max its per-sample true peak into `peaks`. Per CHUNK samples, a quiet-region
+   * test first: if the largest |x| under the filter, times the filter's largest L1 norm, stays
+   * below the limit, no interpolated value can reach it and the interpolation is skipped
+   * (g_req is 1 either way, so the result is identical).
+   */
+  detect(input: Float32Array, c: number, frames: number, n0: number, drv: Ramp): void {
+    const x = this.x[c] as Float64Array;
+    const peaks = this.peaks;
+    const limit = this.quietLimit;
+    const xLen = this.xLen;
+    const xMask = this.xMask;
+    const l1 = this.#firL1;
+    let drvV = drv.value;
+    let drvR = drv.remaining;
+    const dStep = drv.step;
+    const dTarget = drv.target;
+    const fo = this.#folded;
+    const e0 = fo[0] as number, e1 = fo[1] as number, e2 = fo[2] as number, e3 = fo[3] as number, e4 = fo[4] as number, e5 = fo[5] as number;
+    const o0 = fo[6] as number, o1 = fo[7] as number, o2 = fo[8] as number, o3 = fo[9] as number, o4 = fo[10] as number, o5 = fo[11] as number;
+    const f0 = fo[12] as number, f1 = fo[13] as number, f2 = fo[14] as number, f3 = fo[15] as number, f4 = fo[16] as number, f5 = fo[17] as number;
+    const q0 = fo[18] as number, q1 = fo[19] as number, q2 = fo[20] as number, q3 = fo[21] as number, q4 = fo[22] as number, q5 = fo[23] as number;
+    let chunkEnd = 0;
+    let quiet = false;
+    for (let i = 0; i < frames; i++) {
+      if (i >= chunkEnd) {
+        chunkEnd = i + CHUNK < frames ? i + CHUNK : frames;
+        const dmax = drvV > dTarget ? drvV : dTarget;
+        let m = 0;
+        for (let j = i; j < chunkEnd; j++) {
+          const a = input[j] as number;
+          const v = a < 0 ? -a : a;
+          if (v > m) m = v;
+        }
+        m *= dmax;
+        const hpos = ((n0 + i) & xMask) + xLen;
+        for (let k = 1; k < TAPS; k++) {
+          const a = x[hpos - k] as number;
+          const v = a < 0 ? -a : a;
+          if (v > m) m = v;
+        }
+        quiet = m * l1 <= limit;
+      }
+      if (drvR > 0) {
+        drvV += dStep;
+        if (--drvR === 0) drvV = dTarget;
+      }
+      const wpos = (n0 + i) & xMask;
+      const v = (input[i] as number) * drvV;
+      x[wpos] = v;
+      x[wpos + xLen] = v;
+      if (quiet) continue;
+      const base = wpos + xLen;
+      // BS.1770-4 Annex 2, folded for its symmetry (phase 3 is phase 0 reversed, phase 2 phase 1):
+      // with p_k = s_k + s_(11-k), m_k = s_k - s_(11-k), phases 0/3 are A +- B and 1/2 are C +- D,
+      // and max(|A + B|, |A - B|) = |A| + |B|: 24 multiplies for the largest of the four.
+      const s0 = x[base] as number;
+      const s1 = x[base - 1] as number;
+      const s2 = x[base - 2] as number;
+      const s3 = x[base - 3] as number;
+      const s4 = x[base - 4] as number;
+      const s5 = x[base - 5] as number;
+      const s6 = x[base - 6] as number;
+      const s7 = x[base - 7] as number;
+      const s8 = x[base - 8] as number;
+      const s9 = x[base - 9] as number;
+      const s10 = x[base - 10] as number;
+      const s11 = x[base - 11] as number;
+      const p0 = s0 + s11;
+      const p1 = s1 + s10;
+      const p2 = s2 + s9;
+      const p3 = s3 + s8;
+      const p4 = s4 + s7;
+      const p5 = s5 + s6;
+      const m0 = s0 - s11;
+      const m1 = s1 - s10;
+      const m2 = s2 - s9;
+      const m3 = s3 - s8;
+      const m4 = s4 - s7;
+      const m5 = s5 - s6;
+      let fa = e0 * p0 + e1 * p1 + e2 * p2 + e3 * p3 + e4 * p4 + e5 * p5;
+      let fb = o0 * m0 + o1 * m1 + o2 * m2 + o3 * m3 + o4 * m4 + o5 * m5;
+      let fc = f0 * p0 + f1 * p1 + f2 * p2 + f3 * p3 + f4 * p4 + f5 * p5;
+      let fd = q0 * m0 + q1 * m1 + q2 * m2 + q3 * m3 + q4 * m4 + q5 * m5;
+      if (fa < 0) fa = -fa;
+      if (fb < 0) fb = -fb;
+      if (fc < 0) fc = -fc;
+      if (fd < 0) fd = -fd;
+      const a03 = fa + fb;
+      const a12 = fc + fd;
+      let p = s6 < 0 ? -s6 : s6;
+      if (a03 > p) p = a03;
+      if (a12 > p) p = a12;
+      // NaN fails the comparison and Inf is skipped: non-finite input never reaches the gain state.
+      if (p > (peaks[i] as number) && p < Infinity) peaks[i] = p;
+    }
+    drv.value = drvV;
+    drv.remaining = drvR;
+  }
+
+  /**
+   * detect() through the WASM kernel. Per CHUNK: the samples into the history first, then the same
+   * kind of quiet test as detect, on the driven history under the chunk's windows (no window
+   * whose inputs all stay below limit / l1 can reach the limit, so skipping it leaves every
+   * g_req at 1 as computing it would); the loud chunks go through the kernel in runs.
+   */
+  detectWasm(input: Float32Array, c: number, frames: number, n0: number, drv: Ramp): void {
+    const run = this.#run;
+    const x = this.x[c] as Float64Array;
+    const xAt = this.#xAt[c] as number;
+    const xLen = this.xLen;
+    const xMask = this.xMask;
+    const limit = this.quietLimit;
+    const l1 = this.#firL1;
+    const drvR = drv.remaining;
+    const ramp = drvR < frames ? drvR : frames;
+    let drvV = drv.value;
+    let loudFrom = -1;
+    let start = 0;
+    while (start < frames) {
+      // A chunk never straddles the end of the history: its windows are contiguous.
+      const w0 = (n0 + start) & xMask;
+      let end = start + CHUNK < frames ? start + CHUNK : frames;
+      if (end - start > xLen - w0) end = start + xLen - w0;
+      for (let i = start; i < end; i++) {
+        // The drive ramp as in detect: a step per sample, landing exactly on the target.
+        if (i < ramp) drvV = i + 1 === drvR ? drv.target : drvV + drv.step;
+        const wpos = (n0 + i) & xMask;
+        const v = (input[i] as number) * drvV;
+        x[wpos] = v;
+        x[wpos + xLen] = v;
+      }
+      // Largest |x| under the chunk's windows (NaN compares false: ignored, as in detect).
+      let m = 0;
+      const last = w0 + xLen + (end - start);
+      for (let j = w0 + xLen - (TAPS - 1); j < last; j++) {
+        const v = Math.abs(x[j] as number);
+        if (v > m) m = v;
+      }
+      if (m * l1 > limit) {
+        if (loudFrom < 0) loudFrom = start;
+      } else if (loudFrom >= 0) {
+        this.#peakRun(run, xAt, n0, loudFrom, start);
+        loudFrom = -1;
+      }
+      start = end;
+    }
+    if (loudFrom >= 0) this.#peakRun(run, xAt, n0, loudFrom, frames);
+    drv.value = drvV;
+    drv.remaining = drvR - ramp;
+  }
+
+  /** The kernel over samples [from, to) of the block, split where the history wraps. */
+  #peakRun(run: DetectKernel, xAt: number, n0: number, from: number, to: number): void {
+    const first = (n0 + from) & this.xMask;
+    const count = to - from;
+    const head = this.xLen - first < count ? this.xLen - first : count;
+    run(xAt + 8 * (first + this.xLen), WASM_PEAKS + 8 * from, head);
+    if (head < count) run(xAt + 8 * this.xLen, WASM_PEAKS + 8 * (from + head), count - head);
+  }
+}
