@@ -33,6 +33,7 @@ import type { AudioEngine } from './engine/audio-engine.ts';
 import { AnalogGainReductionFeed } from './engine/analog-gain-reduction-feed.ts';
 import type { MeterFeed } from './engine/meter-snapshot.ts';
 import { AudioHost } from './devices/audio/audio-host.ts';
+import { wireAudio } from './devices/audio/audio-session-wiring.ts';
 import type { CalibrationResult } from './engine/insert/insert-calibration.ts';
 
 /**
@@ -290,7 +291,20 @@ export class Daemon {
       },
     });
     if (this.meters && !options.tablet?.meters) this.tablet.setMeterFeed(this.meters);
-    if (this.audio) this.#wireAudio(this.audio, options.services ?? {});
+    if (this.audio) {
+      wireAudio({
+        audio: this.audio,
+        services: this.services,
+        overrides: options.services ?? {},
+        hub: this.hub,
+        session: this.session,
+        tablet: this.tablet,
+        log: this.log.child({ part: 'audio' }),
+        calibrate: () => this.calibrate(),
+        printFile: () => this.#printFile(),
+        sampleRate: config.engine.sampleRate,
+      });
+    }
     registerAudioRoutes(this.http, { calibrate: () => this.calibrate() });
     for (const part of options.buildParts ? options.buildParts(this) : this.#buildParts()) this.#parts.push(part);
     this.#parts.push(this.tablet);
@@ -305,55 +319,6 @@ export class Daemon {
     // Order matters: units register their parameters before the session is restored into them;
     // the audio worker starts with the restored values and the stored calibrations.
     return [this.outboard, this.surfaces, this.storePart, ...(this.audio ? [this.audio] : [])];
-  }
-
-  /** The audio part's services, retries and states, into the session machine and the tablet. */
-  #wireAudio(audio: AudioHost, overrides: Partial<SessionServices>): void {
-    const log = this.log.child({ part: 'audio' });
-    Object.assign(this.services, {
-      calibrate: (signal?: AbortSignal) => audio.calibrate(signal),
-      print: (request: PrintRequest, signal?: AbortSignal) => audio.print(request, signal),
-      startPlayback: () => {
-        audio.play().catch((err: unknown) => {
-          log.warn({ err }, 'audio: play failed');
-          this.session.send({ type: 'transport.stop' });
-        });
-      },
-      stopPlayback: () => {
-        if (audio.transport?.state === 'playing') audio.stopTransport().catch((err: unknown) => log.warn({ err }, 'audio: stop failed'));
-      },
-    } satisfies Partial<SessionServices>, overrides);
-    this.hub.on('retry', (id) => {
-      if (id === 'interface') audio.retry().catch((err: unknown) => log.warn({ err }, 'audio: retry failed'));
-    });
-    audio.on('calibration', (s) => {
-      if (!this.session.getSnapshot().matches('ready')) return;
-      if (s.state === 'valid' && s.result?.origin === 'stored') this.session.send({ type: 'calibration.loaded', result: s.result });
-      else if (s.state === 'stale') this.session.send({ type: 'calibration.invalidate' });
-    });
-    audio.on('transport', (t) => {
-      // The source ended (no loop) or the stream stopped it: the machine follows.
-      const snap = this.session.getSnapshot();
-      if (t.state === 'stopped' && snap.matches({ ready: { transport: 'playing' } })) this.session.send({ type: 'transport.stop' });
-    });
-    this.session.subscribe((snap) => {
-      // A stored calibration found before the machine was ready (the worker starts inside startup).
-      const c = audio.calibration;
-      if (snap.matches({ ready: { calibration: 'none' } }) && c?.state === 'valid' && c.result) this.session.send({ type: 'calibration.loaded', result: c.result });
-    });
-    this.tablet.setActions({
-      calibrate: async () => {
-        const r = await this.calibrate();
-        return { latencySamples: r.latencySamples, gainDb: r.gainDb, polarity: r.polarity, confidence: r.confidence, route: r.route, measuredAt: r.measuredAt };
-      },
-      transport: async (command) => {
-        if (command.command === 'play') this.session.send({ type: 'transport.play' });
-        else if (command.command === 'stop') this.session.send({ type: 'transport.stop' });
-        else if (command.command === 'print') this.session.send({ type: 'transport.print', print: { file: this.#printFile(), format: 'pcm24' } });
-        else await audio.locate(Math.round(command.positionS * this.loaded.config.engine.sampleRate));
-        return { state: describeState(this.session.getSnapshot()), transport: audio.transport ?? null };
-      },
-    });
   }
 
   #printFile(): string {

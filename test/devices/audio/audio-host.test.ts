@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { engineSectionSchema } from '../../../src/config/sections/engine.ts';
 import type { DeviceStatus } from '../../../src/devices/device-status.ts';
 import { AudioHost } from '../../../src/devices/audio/audio-host.ts';
+import { audioSessionServices } from '../../../src/devices/audio/audio-services.ts';
 import { isBridgeError } from '../../../src/errors.ts';
 import { silentLogger } from '../../../src/logger.ts';
 import { ParamStore } from '../../../src/params/param-store.ts';
@@ -87,6 +88,37 @@ describe('AudioHost: the interface in the audio worker', () => {
       expect(h.calibration).toMatchObject({ state: 'valid', result: { latencySamples: 317, origin: 'stored' } });
     } finally {
       await h.stop();
+    }
+  }, 30_000);
+
+  it("gives the session machine its services: calibrate (with the machine's signal), playback, and says when a play is refused", async () => {
+    const { h } = host(audioConfig({ calibration: fast, source: { type: 'demo', loop: true } }));
+    await h.start();
+    try {
+      const failed: unknown[] = [];
+      const services = audioSessionServices(h, { log: silentLogger(), onPlayFailed: (e) => failed.push(e) });
+      const r = await services.calibrate(new AbortController().signal);
+      expect(r).toMatchObject({ latencySamples: 256 + 61, gainDb: 0, polarity: 1, confidence: 1 });
+      services.startPlayback();
+      for (let i = 0; i < 100 && h.transport?.state !== 'playing'; i++) await new Promise((res) => setTimeout(res, 10));
+      expect(h.transport?.state).toBe('playing');
+      services.stopPlayback();
+      for (let i = 0; i < 100 && h.transport?.state !== 'stopped'; i++) await new Promise((res) => setTimeout(res, 10));
+      expect(h.transport?.state).toBe('stopped');
+      expect(failed).toEqual([]);
+    } finally {
+      await h.stop();
+    }
+    // No source: the worker refuses the play, the machine hears of it.
+    const { h: silent } = host(audioConfig({ calibration: fast }));
+    await silent.start();
+    try {
+      const failed: unknown[] = [];
+      audioSessionServices(silent, { log: silentLogger(), onPlayFailed: (e) => failed.push(e) }).startPlayback();
+      for (let i = 0; i < 100 && failed.length === 0; i++) await new Promise((res) => setTimeout(res, 10));
+      expect(isBridgeError(failed[0])).toBe(true);
+    } finally {
+      await silent.stop();
     }
   }, 30_000);
 

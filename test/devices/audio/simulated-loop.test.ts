@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { BackendStatusReport } from '../../../src/devices/audio/binding.ts';
-import { audioSessionServices } from '../../../src/devices/audio/audio-services.ts';
 import { SimulatedLoopBackend } from '../../../src/devices/audio/simulated-loop-backend.ts';
 import { DeviceHub } from '../../../src/devices/device-hub.ts';
 import { silentLogger } from '../../../src/logger.ts';
-import { audioConfig, FS, programme, simulatedInterface, tempDir, writeWav } from './audio-fixture.ts';
+import { audioConfig, simulatedInterface } from './audio-fixture.ts';
 
 describe('SimulatedLoopBackend', () => {
   it('returns send sample n as return sample n + blockSize + latency, with its gain and polarity', async () => {
@@ -65,29 +64,6 @@ describe('SimulatedLoopBackend', () => {
       expect((await iface.calibrate()).latencySamples).toBe(256 + 61);
     } finally {
       await iface.stop();
-    }
-  });
-
-  it("gives the session machine its services: calibrate (with the machine's signal), playback", async () => {
-    const { dir, cleanup } = tempDir();
-    try {
-      const file = `${dir}/p.wav`;
-      await writeWav(file, programme(FS));
-      const iface = simulatedInterface(audioConfig({ calibration: { sweepMs: 300, maxLatencyMs: 50 }, source: { type: 'file', file, loop: true } }));
-      await iface.start();
-      try {
-        const services = audioSessionServices(iface);
-        const r = await services.calibrate(new AbortController().signal);
-        expect(r).toMatchObject({ latencySamples: 256 + 61, gainDb: 0, polarity: 1, confidence: 1 });
-        services.startPlayback();
-        expect(iface.transport.state).toBe('playing');
-        services.stopPlayback();
-        expect(iface.transport.state).toBe('stopped');
-      } finally {
-        await iface.stop();
-      }
-    } finally {
-      cleanup();
     }
   });
 });
