@@ -28,9 +28,6 @@ export interface InterfaceHostOptions {
   readonly env?: Readonly<Record<string, string>>;
 }
 
-/** The events the host emits (AudioHost on the main thread follows them). */
-export const HOST_EVENTS = ['status', 'xrun', 'calibration', 'transport', 'calibration.save', 'log'] as const;
-
 /**
  * The calibrations as the worker sees the store: the main thread's copy at start, kept current by
  * this worker's own saves, which go to the main thread to be written to SQLite.

@@ -96,7 +96,6 @@ export class MeterBufferWriter {
     const i = H_SEQ + this.#slot;
     Atomics.store(this.#header, i, (Atomics.load(this.#header, i) + 1) | 0);
     Atomics.store(this.#header, H_LATEST, this.#slot);
-    // Wake a reader sleeping on the counter (never blocks the writer).
     // No Atomics.notify to wake the reader: it allocates (measured: ~4 bytes a call), and the
     // writer runs on the audio path. The reader polls at the meter rate instead.
   }
