@@ -82,6 +82,11 @@ export const ERROR_CODES = [
 
 export type BridgeErrorCode = (typeof ERROR_CODES)[number];
 
+/** A code that crossed a boundary (a thread, a process, HTTP) and is one of ours. */
+export function isBridgeErrorCode(code: unknown): code is BridgeErrorCode {
+  return typeof code === 'string' && (ERROR_CODES as readonly string[]).includes(code);
+}
+
 export interface BridgeErrorOptions {
   /** Structured context for logs and API answers (ids, paths, values). Never secrets. */
   details?: Record<string, unknown>;

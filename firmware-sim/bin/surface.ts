@@ -13,47 +13,32 @@
 import { fstatSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { CcControllerSim } from '../surfaces/cc-controller.ts';
 import { runCcCommand, runMcuCommand } from '../surfaces/commands.ts';
 import type { SimEncoding } from '../surfaces/midi-wire.ts';
 import { NetMidiServer } from '../surfaces/net-midi-server.ts';
 import { XTouchSim } from '../surfaces/xtouch.ts';
+import { print, SimCli } from './cli-args.ts';
 
 const USAGE =
   'usage: surface --type mcu|mcu-ext|logic|cc --listen <socket|[host:]port> [--name sim:<id>] [--control SOCKET] [--encoding E] [--servo-ms N]';
 
-function print(o: Record<string, unknown>): void {
-  process.stdout.write(JSON.stringify(o) + '\n');
-}
-
+const cli = new SimCli(USAGE);
 function fail(message: string): never {
-  process.stderr.write(`firmware-sim: ${message}\n${USAGE}\n`);
-  process.exit(2);
+  return cli.fail(message);
 }
 
 async function main(): Promise<void> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        type: { type: 'string' },
-        listen: { type: 'string' },
-        name: { type: 'string' },
-        control: { type: 'string' },
-        encoding: { type: 'string' },
-        'servo-ms': { type: 'string' },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    fail((err as Error).message);
-  }
-  if (values.help) {
-    process.stdout.write(USAGE + '\n');
-    return;
-  }
+  const values = cli.parse({
+    type: { type: 'string' },
+    listen: { type: 'string' },
+    name: { type: 'string' },
+    control: { type: 'string' },
+    encoding: { type: 'string' },
+    'servo-ms': { type: 'string' },
+    help: { type: 'boolean' },
+  });
+  if (!values) return;
   const type = values.type ?? fail('--type is required');
   const listen = values.listen ?? fail('--listen is required');
   let run: (line: string) => Record<string, unknown>;

@@ -11,48 +11,33 @@
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
 import { ControlServer, watchUnit } from '../units/control-server.ts';
 import { runControlCommand, runScript } from '../units/control-commands.ts';
 import { isModelKey, UNIT_MODELS } from '../units/model-registry.ts';
 import { SimUnit } from '../units/sim-unit.ts';
+import { print, SimCli } from './cli-args.ts';
 
 const USAGE = 'usage: unit --model eq|comp|switcher|passive --serial SN (--pty PATH | --tcp HOST:PORT) [--baud N] [--state-file F] [--control SOCKET] [--script FILE] [--seed N]';
 
-function print(o: Record<string, unknown>): void {
-  process.stdout.write(JSON.stringify(o) + '\n');
-}
-
+const cli = new SimCli(USAGE);
 function fail(message: string): never {
-  process.stderr.write(`firmware-sim: ${message}\n${USAGE}\n`);
-  process.exit(2);
+  return cli.fail(message);
 }
 
 async function main(): Promise<void> {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      options: {
-        model: { type: 'string' },
-        serial: { type: 'string' },
-        pty: { type: 'string' },
-        tcp: { type: 'string' },
-        baud: { type: 'string' },
-        'state-file': { type: 'string' },
-        control: { type: 'string' },
-        script: { type: 'string' },
-        seed: { type: 'string' },
-        help: { type: 'boolean' },
-      },
-      strict: true,
-    }));
-  } catch (err) {
-    fail((err as Error).message);
-  }
-  if (values.help) {
-    process.stdout.write(USAGE + '\n');
-    return;
-  }
+  const values = cli.parse({
+    model: { type: 'string' },
+    serial: { type: 'string' },
+    pty: { type: 'string' },
+    tcp: { type: 'string' },
+    baud: { type: 'string' },
+    'state-file': { type: 'string' },
+    control: { type: 'string' },
+    script: { type: 'string' },
+    seed: { type: 'string' },
+    help: { type: 'boolean' },
+  });
+  if (!values) return;
   const model = values.model ?? fail('--model is required');
   if (!isModelKey(model)) fail(`unknown model "${model}" (one of: ${Object.keys(UNIT_MODELS).join(', ')})`);
   const serial = values.serial ?? fail('--serial is required');

@@ -3,7 +3,7 @@ import { envOverrides, formatProblem, loadConfig, type ConfigProblem, type Loade
 import { DataDir, defaultDataDir } from '../data-dir.ts';
 import { AudioInterface } from '../devices/audio/audio-interface.ts';
 import type { CalibrationResult } from '../engine/insert/insert-calibration.ts';
-import { BridgeError, isBridgeError } from '../errors.ts';
+import { BridgeError, isBridgeError, isBridgeErrorCode } from '../errors.ts';
 import { createLogger, type Logger } from '../logger.ts';
 import { SnapshotStore } from '../state/store/snapshot-store.ts';
 import type { CommandIo } from './config-check.ts';
@@ -125,15 +125,12 @@ async function askDaemon(loaded: LoadedConfig, dataDir: DataDir, signal: AbortSi
   const body = (await res.json().catch(() => ({}))) as { error?: { code?: string; message?: string } } & Partial<CalibrateAnswer>;
   if (!res.ok) {
     const code = body.error?.code;
-    throw new BridgeError(isKnownCode(code) ? code : 'E_AUDIO_BACKEND', body.error?.message ?? `the daemon answered HTTP ${res.status}`);
+    throw new BridgeError(isBridgeErrorCode(code) ? code : 'E_AUDIO_BACKEND', body.error?.message ?? `the daemon answered HTTP ${res.status}`);
   }
   if (typeof body.latencySamples !== 'number') throw new BridgeError('E_AUDIO_BACKEND', 'the daemon answered without a calibration result');
   return body as CalibrateAnswer;
 }
 
-function isKnownCode(code: string | undefined): code is 'E_CALIBRATION_NO_SIGNAL' | 'E_CALIBRATION_NOISY' | 'E_CALIBRATION_BUSY' | 'E_AUDIO_STREAM' | 'E_AUDIO_DEVICE' {
-  return code === 'E_CALIBRATION_NO_SIGNAL' || code === 'E_CALIBRATION_NOISY' || code === 'E_CALIBRATION_BUSY' || code === 'E_AUDIO_STREAM' || code === 'E_AUDIO_DEVICE';
-}
 
 async function calibrateHere(loaded: LoadedConfig, dataDir: DataDir, log: Logger, signal: AbortSignal, deps: CalibrateDeps): Promise<CalibrationResult> {
   const { config } = loaded;

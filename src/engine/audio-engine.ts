@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { EngineSection } from '../config/sections/engine.ts';
-import { BridgeError, ERROR_CODES, type BridgeErrorCode } from '../errors.ts';
+import { BridgeError, isBridgeErrorCode } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { ParamSpec } from '../params/param-spec.ts';
 import type { ParamChange, ParamStore } from '../params/param-store.ts';
@@ -414,6 +414,6 @@ export class AudioEngine implements MeterFeed {
 }
 
 function hostError(e: HostError): BridgeError {
-  const code = (ERROR_CODES as readonly string[]).includes(e.code) ? (e.code as BridgeErrorCode) : 'E_ENGINE_WORKER';
+  const code = isBridgeErrorCode(e.code) ? e.code : 'E_ENGINE_WORKER';
   return new BridgeError(code, e.message, { details: { ...e.details, ...(code !== e.code ? { code: e.code } : {}) } });
 }

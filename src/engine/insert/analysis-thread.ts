@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { BridgeError, ERROR_CODES, type BridgeErrorCode } from '../../errors.ts';
+import { BridgeError, isBridgeErrorCode } from '../../errors.ts';
 import { spawnTsWorker } from '../spawn-ts-worker.ts';
 import type { AnalysisReply, AnalysisRequest } from './analysis-worker.ts';
 import type { ChannelAnalysis } from './calibration-analysis.ts';
@@ -52,7 +52,7 @@ export class AnalysisThread {
       this.#pending.delete(reply.id);
       if (reply.ok) p.resolve([...reply.channels]);
       else {
-        const code = (ERROR_CODES as readonly string[]).includes(reply.code) ? (reply.code as BridgeErrorCode) : 'E_CALIBRATION_NOISY';
+        const code = isBridgeErrorCode(reply.code) ? reply.code : 'E_CALIBRATION_NOISY';
         p.reject(reply.code ? new BridgeError(code, reply.message, { details: reply.details }) : new Error(reply.message));
       }
     });

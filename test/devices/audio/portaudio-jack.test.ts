@@ -69,6 +69,24 @@ function portaudioConfig(partial: Record<string, unknown> = {}) {
   });
 }
 
+/** The daemon's audio part on this JACK server (its environment reaches the stream process). */
+function jackAudioHost(
+  server: JackServer,
+  o: { audio: ReturnType<typeof audioConfig>; reports: string[]; calibrations?: ConstructorParameters<typeof AudioHost>[0]['calibrations'] },
+): AudioHost {
+  return new AudioHost({
+    audio: o.audio,
+    engineConfig: engineSectionSchema.parse({ sampleRate: FS, blockSize: B }),
+    outboard: [],
+    simUnits: [],
+    store: new ParamStore(),
+    log: silentLogger(),
+    report: (_id, status) => o.reports.push(status),
+    calibrations: o.calibrations ?? (() => undefined),
+    env: Object.fromEntries(Object.entries(server.env).filter((e): e is [string, string] => typeof e[1] === 'string')),
+  });
+}
+
 describe.skipIf(!jack.ok)(`PortAudio over a private JACK loopback ${jack.reason}`, () => {
   let server: JackServer;
 
@@ -211,19 +229,13 @@ describe.skipIf(!jack.ok)(`PortAudio in the daemon's audio worker ${jack.reason}
     const server = await startJack({ sampleRate: FS, period: B });
     const saved: unknown[] = [];
     const reports: string[] = [];
-    const host = new AudioHost({
+    const host = jackAudioHost(server, {
       audio: portaudioConfig({
         source: { type: 'demo', loop: true },
         portaudio: { bufferBlocks: BUFFER_BLOCKS, alsaConfig: JACK_ALSA_CONFIG, stallTimeoutMs: 600, pilot: { output: 8, input: 8 }, threadRealtimePriority: 30 },
       }),
-      engineConfig: engineSectionSchema.parse({ sampleRate: FS, blockSize: B }),
-      outboard: [],
-      simUnits: [],
-      store: new ParamStore(),
-      log: silentLogger(),
-      report: (_id, status) => reports.push(status),
+      reports,
       calibrations: () => ({ listCalibrations: () => [], saveCalibration: (c) => saved.push(c) }),
-      env: Object.fromEntries(Object.entries(server.env).filter((e): e is [string, string] => typeof e[1] === 'string')),
     });
     try {
       const fifoThreads = (): number => spawnSync('ps', ['-L', '-o', 'cls=', '-p', String(process.pid)], { encoding: 'utf8' }).stdout.split('\n').filter((c) => c.trim() === 'FF').length;
@@ -255,17 +267,9 @@ describe.skipIf(!jack.ok)(`PortAudio in the audio worker: the device disappearin
   it('the worker reports reconnecting when jackd dies, the retry brings the stream back, the worker never stops', async () => {
     let server = await startJack({ sampleRate: FS, period: B });
     const reports: string[] = [];
-    const env = (): Record<string, string> => Object.fromEntries(Object.entries(server.env).filter((e): e is [string, string] => typeof e[1] === 'string'));
-    const host = new AudioHost({
+    const host = jackAudioHost(server, {
       audio: portaudioConfig({ portaudio: { bufferBlocks: BUFFER_BLOCKS, alsaConfig: JACK_ALSA_CONFIG, stallTimeoutMs: 500, pilot: { output: 8, input: 8 } } }),
-      engineConfig: engineSectionSchema.parse({ sampleRate: FS, blockSize: B }),
-      outboard: [],
-      simUnits: [],
-      store: new ParamStore(),
-      log: silentLogger(),
-      report: (_id, status) => reports.push(status),
-      calibrations: () => undefined,
-      env: env(),
+      reports,
     });
     try {
       await host.start();
