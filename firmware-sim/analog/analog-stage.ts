@@ -42,3 +42,11 @@ export class AnalogStage {
     this.#seed = s;
   }
 }
+
+/** The model's `setAnalog`: noise and saturation on or off in every stage of a unit. */
+export function setAnalogStages(stages: readonly AnalogStage[], options: { readonly noise: boolean; readonly saturation: boolean }): void {
+  for (const s of stages) {
+    s.noise = options.noise;
+    s.saturation = options.saturation;
+  }
+}

@@ -1,4 +1,4 @@
-import { AnalogStage } from './analog-stage.ts';
+import { AnalogStage, setAnalogStages } from './analog-stage.ts';
 import { dbToGain, type AnalogModel } from './analog-model.ts';
 import { Biquad } from './biquad.ts';
 
@@ -56,10 +56,7 @@ export class CompModel implements AnalogModel {
   }
 
   setAnalog(options: { noise: boolean; saturation: boolean }): void {
-    for (const s of this.#stages) {
-      s.noise = options.noise;
-      s.saturation = options.saturation;
-    }
+    setAnalogStages(this.#stages, options);
   }
 
   setParams(values: Readonly<Record<string, number>>): void {

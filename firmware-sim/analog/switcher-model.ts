@@ -1,4 +1,4 @@
-import { AnalogStage } from './analog-stage.ts';
+import { AnalogStage, setAnalogStages } from './analog-stage.ts';
 import type { AnalogModel } from './analog-model.ts';
 
 export const LOOPS = 6;
@@ -39,10 +39,7 @@ export class SwitcherModel implements AnalogModel {
   reset(): void {}
 
   setAnalog(options: { noise: boolean; saturation: boolean }): void {
-    for (const s of this.#stages) {
-      s.noise = options.noise;
-      s.saturation = options.saturation;
-    }
+    setAnalogStages(this.#stages, options);
   }
 
   setParams(values: Readonly<Record<string, number>>): void {
