@@ -8,7 +8,7 @@ import type { z } from 'zod';
 import type { simSectionSchema } from '../config/sections/sim.ts';
 import { BridgeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { dieWithParent } from '../process/child-command.ts';
+import { dieWithParent, hasTool } from '../process/child-command.ts';
 
 /**
  * firmware-sim runs as its own process (it shares no code with src/): this file only spawns it.
@@ -111,7 +111,9 @@ export async function startSimulatedUnits(
 ): Promise<SimulatedStudio> {
   await mkdir(options.dir, { recursive: true });
   const running: RunningUnit[] = [];
-  const started = await Promise.allSettled(sim.units.map((u) => startOne(u, options, running)));
+  // Looked up once for every unit (a shell per lookup).
+  const setpriv = hasTool('setpriv');
+  const started = await Promise.allSettled(sim.units.map((u) => startOne(u, { ...options, setpriv }, running)));
   const failed = started.find((s) => s.status === 'rejected');
   const studio: SimulatedStudio = {
     get units() {
@@ -135,7 +137,11 @@ export async function startSimulatedUnits(
   return studio;
 }
 
-async function startOne(u: SimConfig['units'][number], options: { log: Logger; dir: string; startTimeoutMs?: number }, running: RunningUnit[]): Promise<void> {
+async function startOne(
+  u: SimConfig['units'][number],
+  options: { log: Logger; dir: string; startTimeoutMs?: number; setpriv: boolean },
+  running: RunningUnit[],
+): Promise<void> {
   const base = path.join(options.dir, u.serial);
   const control = `${base}.ctl`;
   const stateFile = `${base}.state.json`;
@@ -143,7 +149,7 @@ async function startOne(u: SimConfig['units'][number], options: { log: Logger; d
   args.push(...(u.transport === 'pty' ? ['--pty', `${base}.pty`] : ['--tcp', '127.0.0.1:0']));
   const unit = simUnitCommand(args);
   // The daemon's simulated units die with it, even when it is killed by SIGKILL.
-  const { command, args: argv } = dieWithParent(unit.command, unit.args);
+  const { command, args: argv } = dieWithParent(unit.command, unit.args, options.setpriv);
   const child = spawn(command, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
   const r: RunningUnit = { serial: u.serial, model: u.model, transport: u.transport, port: undefined, control, stateFile, child };
   running.push(r);

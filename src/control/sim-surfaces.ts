@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { SurfaceConfig } from '../config/sections/surfaces.ts';
 import { BridgeError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { dieWithParent } from '../process/child-command.ts';
+import { dieWithParent, hasTool } from '../process/child-command.ts';
 
 /**
  * For the simulated studio (`npm start`): run a firmware-sim surface process for every MIDI
@@ -28,10 +28,11 @@ const SURFACE_BIN = fileURLToPath(new URL('../../firmware-sim/bin/surface.ts', i
 export async function startSimSurfaces(options: { surfaces: readonly SurfaceConfig[]; socketDir: string; log: Logger; readyTimeoutMs?: number }): Promise<SimSurfaceProcesses> {
   await mkdir(options.socketDir, { recursive: true });
   const children: ChildProcess[] = [];
+  const setpriv = hasTool('setpriv');
   const start = async (id: string, type: string, name: string): Promise<void> => {
     const args = ['--import', 'tsx', SURFACE_BIN, '--type', type, '--listen', path.join(options.socketDir, `${id}.sock`), '--name', name, '--control', path.join(options.socketDir, `${id}.ctl`)];
     // Dies with the daemon, even when it is killed by SIGKILL.
-    const cmd = dieWithParent(process.execPath, args);
+    const cmd = dieWithParent(process.execPath, args, setpriv);
     const child = spawn(cmd.command, cmd.args, { stdio: ['pipe', 'pipe', 'pipe'] });
     children.push(child);
     child.stderr?.on('data', (d: Buffer) => options.log.warn({ sim: id, stderr: d.toString().trim() }, 'simulated surface stderr'));
