@@ -9,7 +9,7 @@
  *   worker (the real path): a Daemon with `audio.backend: simulated`, the demo source playing, so
  *     the audio worker runs the chain and publishes meter frames into the shared meter buffer,
  *     which the main thread polls at engine.meterRateHz and hands to the tablet server
- *     (`tablet.setMeterFeed(engine)`, as src/daemon.ts wires it). `engine.stampMeters(true)`: the
+ *     (`tablet.setMeterFeed(engine)`, as src/daemon.ts wires it). `engine.probeTiming(true)`: the
  *     worker stamps each frame with its publish time; this process keeps seq -> publishedMs.
  * Phases: idle (clients connected, not subscribed; feed and audio running) and fan-out (every
  * client subscribed to every meter section at --fps).
@@ -150,7 +150,7 @@ async function workerFeed(): Promise<void> {
   const meterRateHz = daemon.loaded.config.engine.meterRateHz;
   try {
     if (!engine || !audio) throw new Error('the daemon has no audio part');
-    engine.stampMeters(true);
+    engine.probeTiming(true);
     engine.subscribe((snap) => {
       if (snap.publishedMs !== undefined) published.set(snap.seq >>> 0, snap.publishedMs);
       if (seqs.first < 0) seqs.first = snap.seq;

@@ -65,6 +65,8 @@ audio:
   const audio = daemon.audio;
   const engine = daemon.engine;
   if (!audio || !engine) throw new Error('the daemon has no audio part');
+  // Chain load and longest block: the worker reads the clock per block only while probing.
+  engine.probeTiming(true);
   const xruns: XrunCounts = { late: 0, device: 0, gap: 0 };
   audio.on('xrun', (r) => (xruns[r.kind] += r.added));
   for (let i = 0; i < 100 && !(engine.running && (engine.latest()?.timeS ?? 0) > 0.5); i++) await wait(100);

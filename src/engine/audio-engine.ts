@@ -19,6 +19,7 @@ import {
   CONTROL_WORDS,
   CTRL_RESET_PROGRAMME,
   CTRL_STOP,
+  CTRL_TIMING,
   CTRL_WAKE,
   STATUS_FIELDS,
   ST_BLOCKS,
@@ -32,6 +33,7 @@ import {
   ST_PARAM_WALL_MS,
   ST_SOURCE_UNDERRUNS,
   ST_STATE_RESETS,
+  ST_TIMED_FRAMES,
   ST_XRUNS,
   type ClockMode,
   type HostCommand,
@@ -86,14 +88,15 @@ export interface EngineStatus {
   readonly latencySamples: number;
   readonly nonFiniteSamples: number;
   readonly stateResets: number;
-  /** Processing time / audio time since start (one core), 0..1+. */
+  /** Processing time / audio time while timing probes were on (one core), 0..1+; 0 without. */
   readonly load: number;
+  /** Longest block while timing probes were on (`probeTiming`). */
   readonly maxBlockUs: number;
   /** The insert slot: `passthrough` until the audio layer plugs the hardware insert in. */
   readonly insert: string;
 }
 
-/** When a parameter change was heard: the table sequence that carried it, the block, the wall clock. */
+/** When a parameter change was heard: the table sequence that carried it, the block, the wall clock (with `probeTiming`). */
 export interface AppliedParams {
   readonly sequence: number;
   readonly block: number;
@@ -344,8 +347,13 @@ export class AudioEngine implements MeterFeed {
     this.#worker?.postMessage(c);
   }
 
-  /** Stamp every meter frame with the worker's publish wall clock (`publishedMs`; latency benches). */
-  stampMeters(on: boolean): void {
+  /**
+   * Timing probes on the audio path (benches, diagnostics): per-block processing time (`load`,
+   * `maxBlockUs`), the wall time a parameter change left (`appliedParams().wallMs`) and each meter
+   * frame's publish time (`publishedMs`). Off by default: reading the clock allocates.
+   */
+  probeTiming(on: boolean): void {
+    Atomics.store(this.#control, CTRL_TIMING, on ? 1 : 0);
     this.#meters.stampPublishes(on);
   }
 
@@ -358,7 +366,7 @@ export class AudioEngine implements MeterFeed {
     this.#status.read();
     const v = this.#status.values;
     const frames = v[ST_FRAMES] as number;
-    const audioUs = (frames / this.#opts.engineConfig.sampleRate) * 1e6;
+    const audioUs = ((v[ST_TIMED_FRAMES] as number) / this.#opts.engineConfig.sampleRate) * 1e6;
     return {
       running: this.running,
       blocks: v[ST_BLOCKS] as number,

@@ -7,6 +7,7 @@ import { ParamTableReader } from './param-table.ts';
 import { SharedRecordWriter } from './shared-record.ts';
 import {
   CTRL_RESET_PROGRAMME,
+  CTRL_TIMING,
   ST_BLOCKS,
   ST_BUSY_US,
   ST_FRAMES,
@@ -18,6 +19,7 @@ import {
   ST_PARAM_WALL_MS,
   ST_SOURCE_UNDERRUNS,
   ST_STATE_RESETS,
+  ST_TIMED_FRAMES,
   ST_XRUNS,
   type WorkerInit,
 } from './worker-protocol.ts';
@@ -69,6 +71,8 @@ export class ChainRunner {
   #underruns = 0;
   #maxBlockUs = 0;
   #busyUs = 0;
+  /** Frames processed while timing was on (the load is busy time over their audio time). */
+  #timedFrames = 0;
   #paramSeq = -1;
   #paramBlock = -1;
   #paramWallMs = 0;
@@ -149,16 +153,21 @@ export class ChainRunner {
       this.#resetProgramme = rp;
       this.#bank.resetProgramme();
     }
-    const t0 = now();
+    // The clock only when a probe asked for it (CTRL_TIMING): reading it allocates.
+    const timing = Atomics.load(this.#control, CTRL_TIMING) !== 0;
+    const t0 = timing ? now() : 0;
     const nonFiniteBefore = chain.nonFiniteInput;
     chain.process(buffers, frames);
     const dyn = chain.dynamics;
     for (let d = 0; d < dyn.length; d++) this.#bank.setGainReduction(d, (dyn[d] as (typeof dyn)[number]).slot.inner.gainReductionDb);
     const nf = chain.nonFiniteInput - nonFiniteBefore;
     if (nf > 0) this.#bank.countNonFinite(nf);
-    const us = (now() - t0) * 1000;
-    this.#busyUs += us;
-    if (us > this.#maxBlockUs) this.#maxBlockUs = us;
+    if (timing) {
+      const us = (now() - t0) * 1000;
+      this.#busyUs += us;
+      this.#timedFrames += frames;
+      if (us > this.#maxBlockUs) this.#maxBlockUs = us;
+    }
     this.#frames += frames;
   }
 
@@ -168,7 +177,7 @@ export class ChainRunner {
       this.#applied = false;
       this.#paramSeq = this.#params.sequence;
       this.#paramBlock = this.#blocks;
-      this.#paramWallMs = performance.timeOrigin + now();
+      this.#paramWallMs = Atomics.load(this.#control, CTRL_TIMING) !== 0 ? performance.timeOrigin + now() : 0;
     }
     this.#framesToMeter -= this.#init.blockSize;
     if (this.#framesToMeter <= 0) {
@@ -189,6 +198,7 @@ export class ChainRunner {
     v[ST_STATE_RESETS] = this.chain.stateResets;
     v[ST_MAX_BLOCK_US] = this.#maxBlockUs;
     v[ST_BUSY_US] = this.#busyUs;
+    v[ST_TIMED_FRAMES] = this.#timedFrames;
     v[ST_LATENCY] = this.chain.latencySamples;
     v[ST_SOURCE_UNDERRUNS] = this.#underruns;
     st.commit();

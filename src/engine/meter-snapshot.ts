@@ -41,7 +41,7 @@ export interface MeterSnapshot {
   readonly timeS: number;
   /**
    * Wall clock of the worker's publish (performance.timeOrigin + now()), when the reader asked
-   * for it (MeterBufferReader#stampPublishes, AudioEngine#stampMeters: latency probes).
+   * for it (MeterBufferReader#stampPublishes, AudioEngine#probeTiming: latency probes).
    */
   readonly publishedMs?: number;
   readonly loudness: LoudnessLevels;

@@ -89,6 +89,12 @@ export const CTRL_STOP = 0;
 export const CTRL_RESET_PROGRAMME = 1;
 /** The worker sleeps on this word between blocks (realtime clock): notify it to wake early. */
 export const CTRL_WAKE = 2;
+/**
+ * Non-zero: the worker reads the clock on the audio path (per-block processing time for the load
+ * and longest-block figures, the wall time a parameter change left). Off by default: reading the
+ * clock allocates (performance.now(): 1-3 bytes a call, measured in plain node).
+ */
+export const CTRL_TIMING = 3;
 export const CONTROL_WORDS = 4;
 
 /**
@@ -100,15 +106,17 @@ export const ST_FRAMES = 1;
 /** Parameter table sequence applied most recently, and the block (index) that first carried it. */
 export const ST_PARAM_SEQ = 2;
 export const ST_PARAM_BLOCK = 3;
-/** performance.timeOrigin + performance.now() when that block was handed to the sink. */
+/** performance.timeOrigin + performance.now() when that block was handed to the sink (0 unless CTRL_TIMING). */
 export const ST_PARAM_WALL_MS = 4;
 export const ST_XRUNS = 5;
 export const ST_NONFINITE = 6;
 export const ST_STATE_RESETS = 7;
-/** Longest process time of one block since start, microseconds. */
+/** Longest process time of one block since start (while CTRL_TIMING is on), microseconds. */
 export const ST_MAX_BLOCK_US = 8;
 /** Total time spent processing, microseconds (load = busy / audio time). */
 export const ST_BUSY_US = 9;
 export const ST_LATENCY = 10;
 export const ST_SOURCE_UNDERRUNS = 11;
+/** Frames processed while CTRL_TIMING was on (ST_BUSY_US covers only those). */
+export const ST_TIMED_FRAMES = 12;
 export const STATUS_FIELDS = 16;
