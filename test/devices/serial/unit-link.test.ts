@@ -104,7 +104,8 @@ describe('UnitLink request/response matching', () => {
   it('ignores answers whose tag is unknown or whose address does not match the request', async () => {
     const { unit, link } = await setup();
     unit.handler = (r, u) => {
-      u.send(`7E ACK GET ${r.args[0]} 1`); // nobody asked with tag 7E
+      // A tag nobody asked with (the link starts at a random tag: never this request's own).
+      u.send(`${r.tag === '7E' ? '7F' : '7E'} ACK GET ${r.args[0]} 1`);
       u.send(`${r.tag} ACK GET 99 1`); // right tag, wrong address: a late answer to a reused tag
       u.send(`${r.tag} ACK GET ${r.args[0]} 5`);
     };
