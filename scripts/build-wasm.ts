@@ -29,8 +29,10 @@ export async function assembleWat(name: string, text: string): Promise<Uint8Arra
   }
 }
 
+/** `npm run build:wasm [name.wat ...]`: the named kernels only, or all of them. */
 async function main(): Promise<void> {
-  for (const f of watFiles()) {
+  const named = process.argv.slice(2).map((a) => a.replace(/^.*\//, ''));
+  for (const f of named.length > 0 ? named : watFiles()) {
     const bytes = await assembleWat(f, readFileSync(WASM_DIR + f, 'utf8'));
     const out = f.replace(/\.wat$/, '.wasm');
     writeFileSync(WASM_DIR + out, bytes);
