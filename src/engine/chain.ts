@@ -2,6 +2,7 @@ import type { ParamSpec } from '../params/param-spec.ts';
 import { defineParam } from '../params/param-spec.ts';
 import { NO_TAPS, TAP_INPUT, TAP_INSERT_RETURN, TAP_INSERT_SEND, TAP_OUTPUT, type ChainTaps } from './chain-taps.ts';
 import { Ramp, msToSamples } from './dsp/ramp.ts';
+import { writeDryRings } from './dry-ring.ts';
 import { applyRampAll, type ProcessorSlot } from './processor-slot.ts';
 import { dbToGain } from './processor.ts';
 
@@ -166,13 +167,8 @@ export class Chain {
     const taps = this.#taps;
     taps.tap(TAP_INPUT, channels, frames);
     // The dry copy for the chain bypass (always kept: the bypass may engage at any block).
-    const mask = this.#ringMask;
     const pos = this.#ringPos;
-    for (let c = 0; c < nch; c++) {
-      const r = this.#ring[c] as Float32Array;
-      const x = channels[c] as Float32Array;
-      for (let i = 0; i < frames; i++) r[(pos + i) & mask] = x[i] as number;
-    }
+    writeDryRings(this.#ring, channels, frames, pos, this.#ringMask, this.#maxBlock);
     applyRampAll(this.#gain, channels, frames);
     const slots = this.slots;
     const ins = this.#insertIndex;

@@ -32,8 +32,18 @@ function foldPhases(fir: Float64Array): Float64Array {
   return out;
 }
 
-/** The WASM detector (dsp/wasm/limiter-detect.wat): history byte address, peaks byte address, samples. */
-type DetectKernel = (x: number, peaks: number, count: number) => void;
+/**
+ * The WASM block ingest (limiter-detect.wat `ingest`): f32 input, history byte address, history
+ * length, clock, frames, ramp steps in the block, ramp steps left, scalars' byte address, peaks'.
+ */
+type IngestKernel = (input: number, x: number, xLen: number, n0: number, frames: number, ramp: number, drvR: number, scalars: number, peaks: number) => void;
+// The ingest scalars (f64 index from the scalars' address).
+const I_DRIVE = 0;
+const I_STEP = 1;
+const I_TARGET = 2;
+const I_L1 = 3;
+const I_LIMIT = 4;
+const I_COUNT = 5;
 /** Byte offset of #peak in the WASM memory (after the 24 splatted coefficients). */
 const WASM_PEAKS = 384;
 
@@ -58,9 +68,14 @@ export class LimiterDetector {
    * interpolation. A field, not an argument: a double passed to a call that is not inlined gets boxed.
    */
   quietLimit = 0.5;
-  readonly #run: DetectKernel;
+  readonly #ingest: IngestKernel;
   /** Byte address of each channel's history in the WASM memory. */
   readonly #xAt: number[];
+  /** The ingest kernel's scalars (see I_*) and f32 input, in the WASM memory. */
+  readonly #scalars: Float64Array;
+  readonly #scalarsAt: number;
+  readonly #input: Float32Array;
+  readonly #inputAt: number;
   readonly #fir = truePeakCoefficients();
   /** Largest sum of |taps| over the four phases: no interpolated value exceeds it times the largest |x| under the filter. */
   readonly #firL1 = maxPhaseL1(this.#fir);
@@ -74,8 +89,13 @@ export class LimiterDetector {
     // peaks and the histories in the kernel's memory (+2 samples each: the odd-tail lane reads one past).
     const xAt0 = align16(WASM_PEAKS + 8 * (maxBlock + 2));
     const stride = align16(8 * (2 * xLen + 2));
-    const { memory, exports } = instantiateKernel('limiter-detect', xAt0 + channels * stride);
-    this.#run = exports['detect'] as DetectKernel;
+    this.#scalarsAt = xAt0 + channels * stride;
+    this.#inputAt = this.#scalarsAt + align16(8 * I_COUNT);
+    const { memory, exports } = instantiateKernel('limiter-detect', this.#inputAt + 4 * maxBlock);
+    this.#ingest = exports['ingest'] as IngestKernel;
+    this.#scalars = new Float64Array(memory.buffer, this.#scalarsAt, I_COUNT);
+    this.#scalars[I_L1] = this.#firL1;
+    this.#input = new Float32Array(memory.buffer, this.#inputAt, maxBlock);
     const coef = new Float64Array(memory.buffer, 0, WASM_PEAKS / 8);
     for (let k = 0; k < 24; k++) coef[2 * k] = coef[2 * k + 1] = this.#folded[k] as number;
     this.peaks = new Float64Array(memory.buffer, WASM_PEAKS, maxBlock);
@@ -192,60 +212,22 @@ export class LimiterDetector {
    * detect() through the WASM kernel. Per CHUNK: the samples into the history first, then the same
    * kind of quiet test as detect, on the driven history under the chunk's windows (no window
    * whose inputs all stay below limit / l1 can reach the limit, so skipping it leaves every
-   * g_req at 1 as computing it would); the loud chunks go through the kernel in runs.
+   * g_req at 1 as computing it would); the loud chunks go through the kernel in runs. All of it
+   * runs in the kernel (`ingest`): JS only copies the block into the kernel's memory.
    */
   detectWasm(input: Float32Array, c: number, frames: number, n0: number, drv: Ramp): void {
-    const run = this.#run;
-    const x = this.x[c] as Float64Array;
-    const xAt = this.#xAt[c] as number;
-    const xLen = this.xLen;
-    const xMask = this.xMask;
-    const limit = this.quietLimit;
-    const l1 = this.#firL1;
+    const staged = this.#input;
+    if (input.length <= staged.length) staged.set(input);
+    else for (let i = 0; i < frames; i++) staged[i] = input[i]!;
+    const sc = this.#scalars;
     const drvR = drv.remaining;
     const ramp = drvR < frames ? drvR : frames;
-    let drvV = drv.value;
-    let loudFrom = -1;
-    let start = 0;
-    while (start < frames) {
-      // A chunk never straddles the end of the history: its windows are contiguous.
-      const w0 = (n0 + start) & xMask;
-      let end = start + CHUNK < frames ? start + CHUNK : frames;
-      if (end - start > xLen - w0) end = start + xLen - w0;
-      for (let i = start; i < end; i++) {
-        // The drive ramp as in detect: a step per sample, landing exactly on the target.
-        if (i < ramp) drvV = i + 1 === drvR ? drv.target : drvV + drv.step;
-        const wpos = (n0 + i) & xMask;
-        const v = (input[i] as number) * drvV;
-        x[wpos] = v;
-        x[wpos + xLen] = v;
-      }
-      // Largest |x| under the chunk's windows (NaN compares false: ignored, as in detect).
-      let m = 0;
-      const last = w0 + xLen + (end - start);
-      for (let j = w0 + xLen - (TAPS - 1); j < last; j++) {
-        const v = Math.abs(x[j] as number);
-        if (v > m) m = v;
-      }
-      if (m * l1 > limit) {
-        if (loudFrom < 0) loudFrom = start;
-      } else if (loudFrom >= 0) {
-        this.#peakRun(run, xAt, n0, loudFrom, start);
-        loudFrom = -1;
-      }
-      start = end;
-    }
-    if (loudFrom >= 0) this.#peakRun(run, xAt, n0, loudFrom, frames);
-    drv.value = drvV;
+    sc[I_DRIVE] = drv.value;
+    sc[I_STEP] = drv.step;
+    sc[I_TARGET] = drv.target;
+    sc[I_LIMIT] = this.quietLimit;
+    this.#ingest(this.#inputAt, this.#xAt[c]!, this.xLen, n0 & this.xMask, frames, ramp, drvR, this.#scalarsAt, WASM_PEAKS);
+    drv.value = sc[I_DRIVE]!;
     drv.remaining = drvR - ramp;
-  }
-
-  /** The kernel over samples [from, to) of the block, split where the history wraps. */
-  #peakRun(run: DetectKernel, xAt: number, n0: number, from: number, to: number): void {
-    const first = (n0 + from) & this.xMask;
-    const count = to - from;
-    const head = this.xLen - first < count ? this.xLen - first : count;
-    run(xAt + 8 * (first + this.xLen), WASM_PEAKS + 8 * from, head);
-    if (head < count) run(xAt + 8 * this.xLen, WASM_PEAKS + 8 * (from + head), count - head);
   }
 }

@@ -1,5 +1,6 @@
 import { defineParam, type ParamSpec } from '../params/param-spec.ts';
 import { Ramp, msToSamples } from './dsp/ramp.ts';
+import { writeDryRings } from './dry-ring.ts';
 import { applyRamp } from './gain.ts';
 import { dbToGain, type Processor } from './processor.ts';
 
@@ -36,6 +37,7 @@ export class ProcessorSlot {
   #ring: Float32Array[] = [];
   #ringMask = 0;
   #ringPos = 0;
+  #maxBlock = 0;
 
   constructor(inner: Processor, options: SlotOptions) {
     this.inner = inner;
@@ -71,6 +73,7 @@ export class ProcessorSlot {
 
   prepare(sampleRate: number, maxBlock: number, channels: number): void {
     this.inner.prepare(sampleRate, maxBlock, channels);
+    this.#maxBlock = maxBlock;
     this.#glide = msToSamples(this.#smoothingMs, sampleRate);
     this.#wet.set(this.#wet.target);
     this.#trim.set(this.#trim.target);
@@ -112,21 +115,11 @@ export class ProcessorSlot {
     const wet = this.#wet;
     const lat = this.inner.latencySamples;
     const blending = wet.value !== 1 || wet.moving;
-    if (this.#hasBypass && (blending || lat > 0)) this.#writeDry(channels, frames);
+    if (this.#hasBypass && (blending || lat > 0)) writeDryRings(this.#ring, channels, frames, this.#ringPos, this.#ringMask, this.#maxBlock);
     this.inner.process(channels, frames);
     if (this.#hasTrim) applyRampAll(this.#trim, channels, frames);
     if (blending) this.#blend(channels, frames, lat);
     this.#ringPos += frames;
-  }
-
-  #writeDry(channels: Float32Array[], frames: number): void {
-    const mask = this.#ringMask;
-    const pos = this.#ringPos;
-    for (let c = 0; c < this.#ring.length; c++) {
-      const r = this.#ring[c] as Float32Array;
-      const x = channels[c] as Float32Array;
-      for (let i = 0; i < frames; i++) r[(pos + i) & mask] = x[i] as number;
-    }
   }
 
   #blend(channels: Float32Array[], frames: number, lat: number): void {

@@ -33,6 +33,8 @@ export class WasmBiquadCascade {
   readonly #leftAt: number;
   readonly #rightAt: number;
   #count = 0;
+  /** The last load() copied the whole arrays (see load). */
+  #whole = false;
   #readBack = 0;
 
   constructor(maxSections: number, maxBlock: number) {
@@ -53,7 +55,15 @@ export class WasmBiquadCascade {
 
   /** Copy a stereo block in and start an empty section list. */
   load(left: Float32Array, right: Float32Array, frames: number): void {
-    copyPair(this.#left, this.#right, left, right, frames);
+    const sl = this.#left;
+    const sr = this.#right;
+    // Whole arrays that fit: one native copy each (the kernel leaves the samples past `frames` as
+    // they are, so unload() may copy the whole staging area back: it writes the same values).
+    this.#whole = left.length === sl.length && right.length === sr.length;
+    if (this.#whole) {
+      sl.set(left);
+      sr.set(right);
+    } else copyPair(sl, sr, left, right, frames);
     this.#count = 0;
     this.#readBack = 0;
   }
@@ -112,7 +122,10 @@ export class WasmBiquadCascade {
 
   /** Copy the processed block out. */
   unload(left: Float32Array, right: Float32Array, frames: number): void {
-    copyPair(left, right, this.#left, this.#right, frames);
+    if (this.#whole && left.length === this.#left.length && right.length === this.#right.length) {
+      left.set(this.#left);
+      right.set(this.#right);
+    } else copyPair(left, right, this.#left, this.#right, frames);
   }
 }
 

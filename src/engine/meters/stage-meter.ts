@@ -20,8 +20,12 @@ export function emptyStageReading(channels: number): StageReading {
   };
 }
 
-/** Frames per call of the WASM kernel (its input area in the kernel's memory). */
-const WASM_CHUNK = 1024;
+/**
+ * Frames per call of the WASM kernel (its input area in the kernel's memory). A caller's channel
+ * array no longer than this is copied in whole with one native `set()` (no per-sample JS loop);
+ * longer ones go in chunks.
+ */
+const WASM_CHUNK = 8192;
 /** Byte offsets in the kernel's memory (dsp/wasm/stage-levels.wat). */
 const WASM_INPUT = 256;
 /** f64 index of each v128 (L, R) pair of the kernel's state. */
@@ -190,13 +194,20 @@ export class StageMeter {
       k[K_LEFT + c] = this.#holdLeft[c]!;
       k[K_BAD + c] = 0;
     }
-    for (let done = 0; done < frames; done += WASM_CHUNK) {
-      const n = frames - done < WASM_CHUNK ? frames - done : WASM_CHUNK;
-      for (let i = 0; i < n; i++) {
-        kl[i] = l[done + i]!;
-        kr[i] = r[done + i]!;
+    if (l.length <= WASM_CHUNK && r.length <= WASM_CHUNK) {
+      // The whole arrays (frames <= length): a native copy, and subarray() would allocate.
+      kl.set(l);
+      kr.set(r);
+      run(WASM_INPUT, WASM_INPUT + 4 * WASM_CHUNK, frames);
+    } else {
+      for (let done = 0; done < frames; done += WASM_CHUNK) {
+        const n = frames - done < WASM_CHUNK ? frames - done : WASM_CHUNK;
+        for (let i = 0; i < n; i++) {
+          kl[i] = l[done + i]!;
+          kr[i] = r[done + i]!;
+        }
+        run(WASM_INPUT, WASM_INPUT + 4 * WASM_CHUNK, n);
       }
-      run(WASM_INPUT, WASM_INPUT + 4 * WASM_CHUNK, n);
     }
     for (let c = 0; c < 2; c++) {
       let ms = k[K_MS + c]!;

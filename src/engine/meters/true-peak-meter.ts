@@ -12,13 +12,22 @@ interface FoldedFilterTaps extends FoldedItuFilter {
  * [start, end); raises the peak held in its memory (see WASM_PEAK).
  */
 type Peak4Kernel = (buf: number, start: number, end: number) => void;
+/** One channel's whole block (true-peak-4x.wat `block4`): f32 input, f64 buffer, frames, chunk maxima (byte addresses). */
+type Block4Kernel = (input: number, buf: number, frames: number, chunkMax: number) => void;
 interface WasmPeak4 {
   readonly run: Peak4Kernel;
-  /** [0]: the running peak the kernel reads and raises. */
+  readonly block: Block4Kernel;
+  /** [0]: the running peak the kernel reads and raises; [1] the sample peak; [2] non-finite count; [3] l1 * (1 + 1e-12). */
   readonly peak: Float64Array;
+  /** Per channel, the f32 input staged for `block4` (the caller's arrays copied in with one native set()). */
+  readonly input: Float32Array[];
+  readonly inputAt: number[];
+  readonly chunkMaxAt: number;
 }
-/** Byte offset of the running peak in the WASM memory. */
+/** Byte offset of the running peak (and the scalars after it) in the WASM memory. */
 const WASM_PEAK = 384;
+/** Frames of f32 input staged per channel for the WASM block (longer arrays take the JS loop). */
+const WASM_STAGING = 8192;
 
 /** Bytes of the splatted coefficients at the start of the WASM memory. */
 const WASM_COEF_BYTES = 512;
@@ -37,7 +46,10 @@ const T_WINDOW_INDEX = 6;
 const T_NON_FINITE = 7;
 /** Running maximum of the block being processed (in: the skip floor; out: the block's peak). */
 const T_BLOCK_PEAK = 8;
-const T_COUNT = 9;
+/** The block's sample peak and non-finite count (handed to #accumulate without boxing a double). */
+const T_BLOCK_SP = 9;
+const T_BLOCK_BAD = 10;
+const T_COUNT = 11;
 
 /** What `TruePeakMeter.read()` fills in (dBTP / dBFS; silence -Infinity). */
 export interface PeakReading {
@@ -134,13 +146,24 @@ export class TruePeakMeter {
       // The buffers live in the kernel's memory; +2 samples: the odd-tail lane reads one past.
       const len = this.#history + maxBlock;
       const stride = Math.ceil((len + 2) / 2) * 16;
-      const { memory, exports } = instantiateKernel('true-peak-4x', WASM_COEF_BYTES + channels * stride);
+      const chunkMaxAt = WASM_COEF_BYTES + channels * stride;
+      const inputAt0 = chunkMaxAt + 8 * (Math.ceil(maxBlock / CHUNK) + 2);
+      const { memory, exports } = instantiateKernel('true-peak-4x', inputAt0 + channels * 4 * WASM_STAGING);
       const coef = new Float64Array(memory.buffer, 0, WASM_COEF_BYTES / 8);
       const f = this.#folded;
       [f.sym0, f.anti0, f.sym1, f.anti1].forEach((taps, t) => {
         for (let k = 0; k < 6; k++) coef[2 * (6 * t + k)] = coef[2 * (6 * t + k) + 1] = taps[k]!;
       });
-      this.#kernel4 = { run: exports['peak4'] as Peak4Kernel, peak: new Float64Array(memory.buffer, WASM_PEAK, 1) };
+      const inputAt = Array.from({ length: channels }, (_, c) => inputAt0 + c * 4 * WASM_STAGING);
+      this.#kernel4 = {
+        run: exports['peak4'] as Peak4Kernel,
+        block: exports['block4'] as Block4Kernel,
+        peak: new Float64Array(memory.buffer, WASM_PEAK, 4),
+        input: inputAt.map((at) => new Float32Array(memory.buffer, at, WASM_STAGING)),
+        inputAt,
+        chunkMaxAt,
+      };
+      this.#kernel4.peak[3] = this.#folded.l1 * (1 + 1e-12);
       for (let c = 0; c < channels; c++) {
         this.#scratchAt.push(WASM_COEF_BYTES + c * stride);
         this.#scratch.push(new Float64Array(memory.buffer, WASM_COEF_BYTES + c * stride, len));
@@ -187,12 +210,14 @@ export class TruePeakMeter {
   }
 
   process(input: readonly Float32Array[], frames: number): void {
+    const staged = this.#stage(input);
     let done = 0;
     while (done < frames) {
       let n = frames - done < this.#maxBlock ? frames - done : this.#maxBlock;
       const hopLeft = this.#s[T_HOP_LEFT]!;
       if (this.#trackWindow && hopLeft < n) n = hopLeft;
-      this.#processBlock(input, done, n);
+      if (staged) this.#processBlockWasm(done, n);
+      else this.#processBlock(input, done, n);
       done += n;
       if (this.#trackWindow) this.#advanceHop(n);
     }
@@ -234,6 +259,39 @@ export class TruePeakMeter {
     this.#windowPeaks[index] = s[T_HOP_PEAK]!;
     s[T_WINDOW_INDEX] = index + 1 === WINDOW_HOPS ? 0 : index + 1;
     s[T_HOP_PEAK] = 0;
+  }
+
+  /**
+   * The WASM path takes every channel's whole array, copied into the kernel's memory with one
+   * native set() (subarray() would allocate): possible at 4x, with every channel present and
+   * no longer than the staging area. Returns whether the block was staged.
+   */
+  #stage(input: readonly Float32Array[]): boolean {
+    const k = this.#kernel4;
+    if (k === null || this.kernel !== 'wasm') return false;
+    for (let c = 0; c < this.#channels; c++) {
+      const x = input[c];
+      if (x === undefined || x.length > WASM_STAGING) return false;
+    }
+    for (let c = 0; c < this.#channels; c++) k.input[c]!.set(input[c]!);
+    return true;
+  }
+
+  /** #processBlock on staged input, every channel's block in the kernel (`block4`). */
+  #processBlockWasm(offset: number, frames: number): void {
+    const k = this.#kernel4!;
+    const s = this.#s;
+    let floor = s[T_TP_READ]!;
+    if (this.#trackWindow && s[T_HOP_PEAK]! < floor) floor = s[T_HOP_PEAK]!;
+    const kp = k.peak;
+    kp[0] = floor;
+    kp[1] = 0;
+    kp[2] = 0;
+    for (let c = 0; c < this.#channels; c++) k.block(k.inputAt[c]! + 4 * offset, this.#scratchAt[c]!, frames, k.chunkMaxAt);
+    s[T_BLOCK_PEAK] = kp[0]!;
+    s[T_BLOCK_SP] = kp[1]!;
+    s[T_BLOCK_BAD] = kp[2]!;
+    this.#accumulate();
   }
 
   /** `input` null: a block of zeros (finish). */
@@ -278,8 +336,18 @@ export class TruePeakMeter {
       // Keep the last `history` samples for the next block.
       if (history > 0) buf.copyWithin(0, frames, frames + history);
     }
+    s[T_BLOCK_SP] = sp;
+    s[T_BLOCK_BAD] = bad;
+    this.#accumulate();
+  }
+
+  /** Fold the block's interpolated peak, sample peak and non-finite count (T_BLOCK_*) into the state. */
+  #accumulate(): void {
+    const s = this.#s;
+    const sp = s[T_BLOCK_SP]!;
+    const bad = s[T_BLOCK_BAD]!;
     // The samples lie on the reconstructed waveform too (see the class comment).
-    let peak = s[T_BLOCK_PEAK];
+    let peak = s[T_BLOCK_PEAK]!;
     if (sp > peak) peak = sp;
     if (peak > s[T_TP_READ]!) s[T_TP_READ] = peak;
     if (sp > s[T_SP_READ]!) s[T_SP_READ] = sp;

@@ -5,13 +5,104 @@
 ;;
 ;; Memory (imported, one per limiter): at 0, 24 v128 coefficients, each splatted to both lanes:
 ;; phase 0 symmetric, phase 0 antisymmetric, phase 1 symmetric, phase 1 antisymmetric (6 each);
-;; then the per-sample peaks and the channels' histories (set up by limiter.ts).
+;; then the per-sample peaks, the channels' histories, the scalars of `ingest` and its f32 input
+;; (set up by limiter-detector.ts).
 (module
   (import "env" "memory" (memory 1))
 
+  ;; One channel's block, what LimiterDetector.detectWasm's JS loop did (the same operations in the
+  ;; same order, so the same bits): per chunk of 16 new samples (a chunk never straddles the end of
+  ;; the history) the driven samples into the doubled history, then the quiet test (the largest |x|
+  ;; under the chunk's windows times l1 against the limit); runs of loud chunks through `detect`.
+  ;; $in: the block's f32 samples; $x: the channel history's byte address; $xLen: its length in
+  ;; samples (a power of two); $n0: the clock of the block's first sample; $ramp: samples of the
+  ;; block on which the drive ramp steps ($ramp <= $drvR); $drvR: steps left on the ramp.
+  ;; Scalars at $sc (f64): [0] drive value (in and out), [1] drive step, [2] drive target,
+  ;; [3] l1, [4] quiet limit. Peaks are raised from byte address $peaks (sample 0 of the block).
+  (func (export "ingest") (param $in i32) (param $x i32) (param $xLen i32) (param $n0 i32) (param $frames i32)
+        (param $ramp i32) (param $drvR i32) (param $sc i32) (param $peaks i32)
+    (local $mask i32) (local $start i32) (local $end i32) (local $w0 i32) (local $i i32) (local $wpos i32)
+    (local $j i32) (local $last i32) (local $loudFrom i32)
+    (local $drvV f64) (local $step f64) (local $target f64) (local $l1 f64) (local $limit f64) (local $v f64) (local $m f64)
+    (local.set $mask (i32.sub (local.get $xLen) (i32.const 1)))
+    (local.set $drvV (f64.load offset=0 (local.get $sc)))
+    (local.set $step (f64.load offset=8 (local.get $sc)))
+    (local.set $target (f64.load offset=16 (local.get $sc)))
+    (local.set $l1 (f64.load offset=24 (local.get $sc)))
+    (local.set $limit (f64.load offset=32 (local.get $sc)))
+    (local.set $loudFrom (i32.const -1))
+    (block $blockDone
+      (loop $chunk
+        (br_if $blockDone (i32.ge_s (local.get $start) (local.get $frames)))
+        (local.set $w0 (i32.and (i32.add (local.get $n0) (local.get $start)) (local.get $mask)))
+        (local.set $end
+          (select (i32.add (local.get $start) (i32.const 16)) (local.get $frames)
+            (i32.lt_s (i32.add (local.get $start) (i32.const 16)) (local.get $frames))))
+        (if (i32.gt_s (i32.sub (local.get $end) (local.get $start)) (i32.sub (local.get $xLen) (local.get $w0)))
+          (then (local.set $end (i32.sub (i32.add (local.get $start) (local.get $xLen)) (local.get $w0)))))
+        (local.set $i (local.get $start))
+        (block $writeDone
+          (loop $write
+            (br_if $writeDone (i32.ge_s (local.get $i) (local.get $end)))
+            (if (i32.lt_s (local.get $i) (local.get $ramp))
+              (then
+                (local.set $drvV
+                  (select (local.get $target) (f64.add (local.get $drvV) (local.get $step))
+                    (i32.eq (i32.add (local.get $i) (i32.const 1)) (local.get $drvR))))))
+            (local.set $wpos (i32.and (i32.add (local.get $n0) (local.get $i)) (local.get $mask)))
+            (local.set $v
+              (f64.mul (f64.promote_f32 (f32.load (i32.add (local.get $in) (i32.shl (local.get $i) (i32.const 2)))))
+                       (local.get $drvV)))
+            (f64.store (i32.add (local.get $x) (i32.shl (local.get $wpos) (i32.const 3))) (local.get $v))
+            (f64.store (i32.add (local.get $x) (i32.shl (i32.add (local.get $wpos) (local.get $xLen)) (i32.const 3))) (local.get $v))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $write)))
+        ;; largest |x| under the chunk's windows (NaN compares false: ignored)
+        (local.set $m (f64.const 0))
+        (local.set $j (i32.sub (i32.add (local.get $w0) (local.get $xLen)) (i32.const 11)))
+        (local.set $last (i32.add (i32.add (local.get $w0) (local.get $xLen)) (i32.sub (local.get $end) (local.get $start))))
+        (block $scanDone
+          (loop $scan
+            (br_if $scanDone (i32.ge_s (local.get $j) (local.get $last)))
+            (local.set $v (f64.abs (f64.load (i32.add (local.get $x) (i32.shl (local.get $j) (i32.const 3))))))
+            (if (f64.gt (local.get $v) (local.get $m)) (then (local.set $m (local.get $v))))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $scan)))
+        (if (f64.gt (f64.mul (local.get $m) (local.get $l1)) (local.get $limit))
+          (then (if (i32.lt_s (local.get $loudFrom) (i32.const 0)) (then (local.set $loudFrom (local.get $start)))))
+          (else
+            (if (i32.ge_s (local.get $loudFrom) (i32.const 0))
+              (then
+                (call $run (local.get $x) (local.get $xLen) (local.get $mask) (local.get $n0) (local.get $loudFrom) (local.get $start) (local.get $peaks))
+                (local.set $loudFrom (i32.const -1))))))
+        (local.set $start (local.get $end))
+        (br $chunk)))
+    (if (i32.ge_s (local.get $loudFrom) (i32.const 0))
+      (then (call $run (local.get $x) (local.get $xLen) (local.get $mask) (local.get $n0) (local.get $loudFrom) (local.get $frames) (local.get $peaks))))
+    (f64.store offset=0 (local.get $sc) (local.get $drvV)))
+
+  ;; `detect` over samples [from, to) of the block, split where the history wraps.
+  (func $run (param $x i32) (param $xLen i32) (param $mask i32) (param $n0 i32) (param $from i32) (param $to i32) (param $peaks i32)
+    (local $first i32) (local $count i32) (local $head i32)
+    (local.set $first (i32.and (i32.add (local.get $n0) (local.get $from)) (local.get $mask)))
+    (local.set $count (i32.sub (local.get $to) (local.get $from)))
+    (local.set $head
+      (select (i32.sub (local.get $xLen) (local.get $first)) (local.get $count)
+        (i32.lt_s (i32.sub (local.get $xLen) (local.get $first)) (local.get $count))))
+    (call $detect
+      (i32.add (local.get $x) (i32.shl (i32.add (local.get $first) (local.get $xLen)) (i32.const 3)))
+      (i32.add (local.get $peaks) (i32.shl (local.get $from) (i32.const 3)))
+      (local.get $head))
+    (if (i32.lt_s (local.get $head) (local.get $count))
+      (then
+        (call $detect
+          (i32.add (local.get $x) (i32.shl (local.get $xLen) (i32.const 3)))
+          (i32.add (local.get $peaks) (i32.shl (i32.add (local.get $from) (local.get $head)) (i32.const 3)))
+          (i32.sub (local.get $count) (local.get $head))))))
+
   ;; Raise peaks[i] (f64 at $peaks + 8 i) for `count` consecutive samples, the first one's newest
   ;; history sample at byte address $x (the next ones follow it).
-  (func (export "detect") (param $x i32) (param $peaks i32) (param $count i32)
+  (func $detect (export "detect") (param $x i32) (param $peaks i32) (param $count i32)
     (local $end i32) (local $lo i32) (local $a v128) (local $pk v128) (local $old v128) (local $zero v128) (local $inf v128)
     (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $s4 v128) (local $s5 v128) (local $s6 v128) (local $s7 v128) (local $s8 v128) (local $s9 v128) (local $s10 v128) (local $s11 v128)
     (local $p0 v128) (local $m0 v128) (local $p1 v128) (local $m1 v128) (local $p2 v128) (local $m2 v128) (local $p3 v128) (local $m3 v128) (local $p4 v128) (local $m4 v128) (local $p5 v128) (local $m5 v128)

@@ -6,12 +6,95 @@
 ;; Memory (imported, one per meter): at 0, 24 v128 coefficients, each splatted to both lanes:
 ;; sym0[0..5], anti0[0..5], sym1[0..5], anti1[0..5]; at 384 the running peak (f64, read and raised:
 ;; passed in memory, as an f64 argument or result would be boxed on every call from JS); the
-;; channels' f64 sample buffers anywhere after 512.
+;; channels' f64 sample buffers anywhere after 512; `block4`'s scalars at 392 (see there).
 (module
   (import "env" "memory" (memory 1))
 
+  ;; One channel's block, what TruePeakMeter #processBlock and peak4 do in JS for it (the same
+  ;; operations in the same order: the same bits). The f32 samples at $in are scrubbed (NaN/Inf -> 0,
+  ;; counted), converted into $buf after its 11 samples of history, with the sample peak and each
+  ;; 64-sample chunk's largest |x| (f64 at $chunkMax); then every chunk whose inputs (its own and
+  ;; the 11 before) times l1 can beat the running peak goes through peak4; last, the block's last 11
+  ;; samples move to the front of $buf as the next block's history.
+  ;; Scalars (f64): 384 the running peak (in and out), 392 the sample peak over the channels so
+  ;; far (in and out), 400 non-finite samples counted (in and out), 408 l1 (times 1 + 1e-12).
+  (func (export "block4") (param $in i32) (param $buf i32) (param $frames i32) (param $chunkMax i32)
+    (local $start i32) (local $end i32) (local $i i32) (local $chunk i32) (local $p i32)
+    (local $v f64) (local $a f64) (local $cm f64) (local $sp f64) (local $bad f64) (local $peak f64)
+    (local $previousMax f64) (local $own f64) (local $reach f64) (local $l1 f64)
+    (local.set $sp (f64.load (i32.const 392)))
+    (local.set $bad (f64.load (i32.const 400)))
+    (local.set $l1 (f64.load (i32.const 408)))
+    (block $convDone
+      (loop $conv
+        (br_if $convDone (i32.ge_s (local.get $start) (local.get $frames)))
+        (local.set $end
+          (select (i32.add (local.get $start) (i32.const 64)) (local.get $frames)
+            (i32.lt_s (i32.add (local.get $start) (i32.const 64)) (local.get $frames))))
+        (local.set $cm (f64.const 0))
+        (local.set $i (local.get $start))
+        (block $sampleDone
+          (loop $sample
+            (br_if $sampleDone (i32.ge_s (local.get $i) (local.get $end)))
+            (local.set $v (f64.promote_f32 (f32.load (i32.add (local.get $in) (i32.shl (local.get $i) (i32.const 2))))))
+            (if (f64.ne (f64.sub (local.get $v) (local.get $v)) (f64.const 0))
+              (then
+                (local.set $v (f64.const 0))
+                (local.set $bad (f64.add (local.get $bad) (f64.const 1)))))
+            (f64.store offset=88 (i32.add (local.get $buf) (i32.shl (local.get $i) (i32.const 3))) (local.get $v))
+            (local.set $a (select (f64.neg (local.get $v)) (local.get $v) (f64.lt (local.get $v) (f64.const 0))))
+            (if (f64.gt (local.get $a) (local.get $cm)) (then (local.set $cm (local.get $a))))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $sample)))
+        (f64.store (i32.add (local.get $chunkMax) (i32.shl (local.get $chunk) (i32.const 3))) (local.get $cm))
+        (if (f64.gt (local.get $cm) (local.get $sp)) (then (local.set $sp (local.get $cm))))
+        (local.set $start (local.get $end))
+        (local.set $chunk (i32.add (local.get $chunk) (i32.const 1)))
+        (br $conv)))
+    (f64.store (i32.const 392) (local.get $sp))
+    (f64.store (i32.const 400) (local.get $bad))
+    ;; the skip test and the interpolation (peak4 in true-peak-meter.ts)
+    (local.set $peak (f64.load (i32.const 384)))
+    (local.set $i (i32.const 0))
+    (block $histDone
+      (loop $hist
+        (br_if $histDone (i32.ge_s (local.get $i) (i32.const 11)))
+        (local.set $v (f64.load (i32.add (local.get $buf) (i32.shl (local.get $i) (i32.const 3)))))
+        (local.set $a (select (f64.neg (local.get $v)) (local.get $v) (f64.lt (local.get $v) (f64.const 0))))
+        (if (f64.gt (local.get $a) (local.get $previousMax)) (then (local.set $previousMax (local.get $a))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $hist)))
+    (local.set $start (i32.const 0))
+    (local.set $chunk (i32.const 0))
+    (block $skipDone
+      (loop $skip
+        (br_if $skipDone (i32.ge_s (local.get $start) (local.get $frames)))
+        (local.set $own (f64.load (i32.add (local.get $chunkMax) (i32.shl (local.get $chunk) (i32.const 3)))))
+        (local.set $reach (select (local.get $own) (local.get $previousMax) (f64.gt (local.get $own) (local.get $previousMax))))
+        (local.set $previousMax (local.get $own))
+        (if (f64.gt (f64.mul (local.get $reach) (local.get $l1)) (local.get $peak))
+          (then
+            (f64.store (i32.const 384) (local.get $peak))
+            (call $peak4 (local.get $buf) (local.get $start)
+              (select (i32.add (local.get $start) (i32.const 64)) (local.get $frames)
+                (i32.lt_s (i32.add (local.get $start) (i32.const 64)) (local.get $frames))))
+            (local.set $peak (f64.load (i32.const 384)))))
+        (local.set $start (i32.add (local.get $start) (i32.const 64)))
+        (local.set $chunk (i32.add (local.get $chunk) (i32.const 1)))
+        (br $skip)))
+    (f64.store (i32.const 384) (local.get $peak))
+    ;; keep the last 11 samples as the next block's history (buf.copyWithin(0, frames, frames + 11))
+    (local.set $p (i32.add (local.get $buf) (i32.shl (local.get $frames) (i32.const 3))))
+    (local.set $i (i32.const 0))
+    (block $keepDone
+      (loop $keep
+        (br_if $keepDone (i32.ge_s (local.get $i) (i32.const 88)))
+        (f64.store (i32.add (local.get $buf) (local.get $i)) (f64.load (i32.add (local.get $p) (local.get $i))))
+        (local.set $i (i32.add (local.get $i) (i32.const 8)))
+        (br $keep))))
+
   ;; Raise the peak at 384 to the largest max(|A| + |B|, |C| + |D|) over the windows starting at buf[start .. end).
-  (func (export "peak4") (param $buf i32) (param $start i32) (param $end i32)
+  (func $peak4 (export "peak4") (param $buf i32) (param $start i32) (param $end i32)
     (local $p i32) (local $last i32) (local $h v128) (local $run v128)
     (local $x0 v128) (local $x1 v128) (local $x2 v128) (local $x3 v128) (local $x4 v128) (local $x5 v128) (local $x6 v128) (local $x7 v128) (local $x8 v128) (local $x9 v128) (local $x10 v128) (local $x11 v128)
     (local $p0 v128) (local $m0 v128) (local $p1 v128) (local $m1 v128) (local $p2 v128) (local $m2 v128) (local $p3 v128) (local $m3 v128) (local $p4 v128) (local $m4 v128) (local $p5 v128) (local $m5 v128)
