@@ -37,6 +37,40 @@ function foldPhases(fir: Float64Array): Float64Array {
  * length, clock, frames, ramp steps in the block, ramp steps left, scalars' byte address, peaks'.
  */
 type IngestKernel = (input: number, x: number, xLen: number, n0: number, frames: number, ramp: number, drvR: number, scalars: number, peaks: number) => void;
+/**
+ * The limiter's pass 2 (limiter-detect.wat `gains`): scalars, peaks, gains, frames, then the g
+ * history, the deque and the release history (byte address and mask each), delta, window, L.
+ */
+type GainsKernel = (
+  scalars: number,
+  peaks: number,
+  gains: number,
+  frames: number,
+  g: number,
+  gMask: number,
+  dq: number,
+  dqMask: number,
+  r: number,
+  rMask: number,
+  delta: number,
+  window: number,
+  l: number,
+) => void;
+/** The gains kernel's scalars (f64 index from their address; see the .wat). */
+export const G_CEILING = 0;
+export const G_CEILING_STEP = 1;
+export const G_CEILING_TARGET = 2;
+export const G_CEILING_LEFT = 3;
+export const G_SAFETY = 4;
+export const G_RELEASE = 5;
+export const G_INV_L = 6;
+export const G_R_PREV = 7;
+export const G_SUM = 8;
+export const G_CLOCK = 9;
+export const G_HEAD = 10;
+export const G_TAIL = 11;
+export const G_MIN_GAIN = 12;
+const G_COUNT = 13;
 // The ingest scalars (f64 index from the scalars' address).
 const I_DRIVE = 0;
 const I_STEP = 1;
@@ -44,6 +78,8 @@ const I_TARGET = 2;
 const I_L1 = 3;
 const I_LIMIT = 4;
 const I_COUNT = 5;
+/** The limiter's pass 3 for one channel (limiter-detect.wat `apply`): out, history, start, mask, gains, frames. */
+type ApplyKernel = (out: number, x: number, start: number, mask: number, gains: number, frames: number) => void;
 /** Byte offset of #peak in the WASM memory (after the 24 splatted coefficients). */
 const WASM_PEAKS = 384;
 
@@ -74,28 +110,57 @@ export class LimiterDetector {
   /** The ingest kernel's scalars (see I_*) and f32 input, in the WASM memory. */
   readonly #scalars: Float64Array;
   readonly #scalarsAt: number;
-  readonly #input: Float32Array;
-  readonly #inputAt: number;
+  /** Per channel: the caller's block, staged for `ingest` and written back by applyGains. */
+  readonly #input: Float32Array[];
+  readonly #inputAt: number[];
+  readonly #apply: ApplyKernel;
   readonly #fir = truePeakCoefficients();
   /** Largest sum of |taps| over the four phases: no interpolated value exceeds it times the largest |x| under the filter. */
   readonly #firL1 = maxPhaseL1(this.#fir);
   /** Phase 0 and phase 1 folded (see detect): sym0, anti0, sym1, anti1, six taps each. */
   readonly #folded = foldPhases(this.#fir);
 
-  /** `xLen`: history length, a power of two. */
-  constructor(channels: number, maxBlock: number, xLen: number) {
+  /** The limiter's gain state, in the kernel's memory too (pass 2 runs there; see limiter.ts). */
+  readonly g: Float64Array;
+  readonly dq: Float64Array;
+  readonly r: Float64Array;
+  readonly gain: Float64Array;
+  /** The gains kernel's scalars (G_*). */
+  readonly gainScalars: Float64Array;
+  readonly #gains: GainsKernel;
+  readonly #gAt: number;
+  readonly #dqAt: number;
+  readonly #rAt: number;
+  readonly #gainAt: number;
+  readonly #gainScalarsAt: number;
+
+  /** `xLen`: history length; `gLen`: g history and deque length; `rLen`: release history length (powers of two). */
+  constructor(channels: number, maxBlock: number, xLen: number, gLen: number, rLen: number) {
     this.xLen = xLen;
     this.xMask = xLen - 1;
     // peaks and the histories in the kernel's memory (+2 samples each: the odd-tail lane reads one past).
     const xAt0 = align16(WASM_PEAKS + 8 * (maxBlock + 2));
     const stride = align16(8 * (2 * xLen + 2));
     this.#scalarsAt = xAt0 + channels * stride;
-    this.#inputAt = this.#scalarsAt + align16(8 * I_COUNT);
-    const { memory, exports } = instantiateKernel('limiter-detect', this.#inputAt + 4 * maxBlock);
+    const inputAt0 = this.#scalarsAt + align16(8 * I_COUNT);
+    this.#inputAt = Array.from({ length: channels }, (_, c) => inputAt0 + 4 * maxBlock * c);
+    this.#gAt = align16(inputAt0 + 4 * maxBlock * channels);
+    this.#dqAt = this.#gAt + 8 * gLen;
+    this.#rAt = this.#dqAt + 8 * gLen;
+    this.#gainAt = this.#rAt + 8 * rLen;
+    this.#gainScalarsAt = this.#gainAt + 8 * maxBlock;
+    const { memory, exports } = instantiateKernel('limiter-detect', this.#gainScalarsAt + 8 * G_COUNT);
     this.#ingest = exports['ingest'] as IngestKernel;
+    this.#gains = exports['gains'] as GainsKernel;
+    this.g = new Float64Array(memory.buffer, this.#gAt, gLen);
+    this.dq = new Float64Array(memory.buffer, this.#dqAt, gLen);
+    this.r = new Float64Array(memory.buffer, this.#rAt, rLen);
+    this.gain = new Float64Array(memory.buffer, this.#gainAt, maxBlock);
+    this.gainScalars = new Float64Array(memory.buffer, this.#gainScalarsAt, G_COUNT);
     this.#scalars = new Float64Array(memory.buffer, this.#scalarsAt, I_COUNT);
     this.#scalars[I_L1] = this.#firL1;
-    this.#input = new Float32Array(memory.buffer, this.#inputAt, maxBlock);
+    this.#input = this.#inputAt.map((at) => new Float32Array(memory.buffer, at, maxBlock));
+    this.#apply = exports['apply'] as ApplyKernel;
     const coef = new Float64Array(memory.buffer, 0, WASM_PEAKS / 8);
     for (let k = 0; k < 24; k++) coef[2 * k] = coef[2 * k + 1] = this.#folded[k] as number;
     this.peaks = new Float64Array(memory.buffer, WASM_PEAKS, maxBlock);
@@ -216,7 +281,7 @@ export class LimiterDetector {
    * runs in the kernel (`ingest`): JS only copies the block into the kernel's memory.
    */
   detectWasm(input: Float32Array, c: number, frames: number, n0: number, drv: Ramp): void {
-    const staged = this.#input;
+    const staged = this.#input[c]!;
     if (input.length <= staged.length) staged.set(input);
     else for (let i = 0; i < frames; i++) staged[i] = input[i]!;
     const sc = this.#scalars;
@@ -226,8 +291,43 @@ export class LimiterDetector {
     sc[I_STEP] = drv.step;
     sc[I_TARGET] = drv.target;
     sc[I_LIMIT] = this.quietLimit;
-    this.#ingest(this.#inputAt, this.#xAt[c]!, this.xLen, n0 & this.xMask, frames, ramp, drvR, this.#scalarsAt, WASM_PEAKS);
+    this.#ingest(this.#inputAt[c]!, this.#xAt[c]!, this.xLen, n0 & this.xMask, frames, ramp, drvR, this.#scalarsAt, WASM_PEAKS);
     drv.value = sc[I_DRIVE]!;
     drv.remaining = drvR - ramp;
+  }
+
+  /**
+   * The limiter's pass 2 in the kernel, on `gain` from `peaks`, with the state in `gainScalars`
+   * (the caller fills it in and reads it back; see limiter.ts #gains, the JS reference).
+   */
+  gainsWasm(frames: number, delta: number, window: number, l: number): void {
+    this.#gains(
+      this.#gainScalarsAt,
+      WASM_PEAKS,
+      this.#gainAt,
+      frames,
+      this.#gAt,
+      this.g.length - 1,
+      this.#dqAt,
+      this.dq.length - 1,
+      this.#rAt,
+      this.r.length - 1,
+      delta,
+      window,
+      l,
+    );
+  }
+
+  /**
+   * The limiter's pass 3 for channel `c` in the kernel: `out[i]` = the history at `start + i`
+   * times `gain[i]`. Runs on the block detectWasm staged for the channel, then copies it out
+   * (the whole array with one native set() when it is the staged length: the samples past
+   * `frames` go back as they came in).
+   */
+  applyGains(out: Float32Array, c: number, start: number, frames: number): void {
+    const staged = this.#input[c]!;
+    this.#apply(this.#inputAt[c]!, this.#xAt[c]!, start & this.xMask, this.xMask, this.#gainAt, frames);
+    if (out.length === staged.length) out.set(staged);
+    else for (let i = 0; i < frames; i++) out[i] = staged[i]!;
   }
 }

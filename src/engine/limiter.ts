@@ -1,7 +1,22 @@
 import { defineParam, type ParamSpec } from '../params/param-spec.ts';
 import { Ramp, msToSamples } from './dsp/ramp.ts';
 import { TRUE_PEAK_TAPS } from './dsp/true-peak-filter.ts';
-import { LimiterDetector } from './limiter-detector.ts';
+import {
+  G_CEILING,
+  G_CEILING_LEFT,
+  G_CEILING_STEP,
+  G_CEILING_TARGET,
+  G_CLOCK,
+  G_HEAD,
+  G_INV_L,
+  G_MIN_GAIN,
+  G_R_PREV,
+  G_RELEASE,
+  G_SAFETY,
+  G_SUM,
+  G_TAIL,
+  LimiterDetector,
+} from './limiter-detector.ts';
 import { dbToGain, type Processor, type ProcessorOptions } from './processor.ts';
 
 const P_CEILING = 0;
@@ -75,13 +90,13 @@ export class Limiter implements Processor {
   #xLen = 1;
   #xMask = 0;
   // g_req history, deque of indices, release/box history.
-  #g = new Float64Array(1);
+  #g: Float64Array = new Float64Array(1);
   #gMask = 0;
-  #dq = new Float64Array(1);
+  #dq: Float64Array = new Float64Array(1);
   #dqMask = 0;
   #dqHead = 0;
   #dqTail = 0;
-  #r = new Float64Array(1);
+  #r: Float64Array = new Float64Array(1);
   #rMask = 0;
   #rPrev = 1;
   #sum = 1;
@@ -90,7 +105,7 @@ export class Limiter implements Processor {
   #pendingLookahead = false;
   /** Per-block scratch: true peak per sample (max over channels; the detector's), gain per sample. */
   #peak: Float64Array = new Float64Array(0);
-  #gain = new Float64Array(0);
+  #gain: Float64Array = new Float64Array(0);
   /**
    * 'wasm' (default): the true-peak detector runs in WebAssembly SIMD on every sample (same peaks
    * to the bit as the JS loop where that loop interpolates; it skips quiet stretches, whose peaks
@@ -124,7 +139,6 @@ export class Limiter implements Processor {
   }
 
   prepare(sampleRate: number, maxBlock: number, channels: number): void {
-    this.#gain = new Float64Array(maxBlock);
     this.#sampleRate = sampleRate;
     this.#channels = channels;
     this.#lMax = Math.ceil((MAX_LOOKAHEAD_MS * sampleRate) / 1000);
@@ -132,17 +146,19 @@ export class Limiter implements Processor {
     // The whole block is written before the delayed samples are read: room for both.
     this.#xLen = nextPow2(this.#latency + TAPS + maxBlock + 1);
     this.#xMask = this.#xLen - 1;
-    const det = new LimiterDetector(channels, maxBlock, this.#xLen);
+    const gLen = nextPow2(2 * this.#lMax + 2 * (FORWARD + 2 * MARGIN) + 8);
+    const rLen = nextPow2(this.#lMax + 1);
+    // The detector's kernel memory holds the gain state too: pass 2 runs there (gainsWasm).
+    const det = new LimiterDetector(channels, maxBlock, this.#xLen, gLen, rLen);
     this.#det = det;
     this.#peak = det.peaks;
     this.#x = det.x;
-    const gLen = nextPow2(2 * this.#lMax + 2 * (FORWARD + 2 * MARGIN) + 8);
-    this.#g = new Float64Array(gLen);
+    this.#gain = det.gain;
+    this.#g = det.g;
     this.#gMask = gLen - 1;
-    this.#dq = new Float64Array(gLen);
+    this.#dq = det.dq;
     this.#dqMask = gLen - 1;
-    const rLen = nextPow2(this.#lMax + 1);
-    this.#r = new Float64Array(rLen);
+    this.#r = det.r;
     this.#rMask = rLen - 1;
     this.#ceiling.set(this.#ceiling.target);
     this.#drive.set(this.#drive.target);
@@ -268,15 +284,20 @@ export class Limiter implements Processor {
       if (wasm) det.detectWasm(channels[c] as Float32Array, c, frames, this.#n, drv);
       else det.detect(channels[c] as Float32Array, c, frames, this.#n, drv);
     }
-    this.#gains(frames);
+    if (wasm) this.#gainsWasm(det, frames);
+    else this.#gains(frames);
     // Pass 3: the delayed audio times the gain.
     const gains = this.#gain;
     const lat = this.#latency;
     const xMask = this.#xMask;
     const n0 = this.#n - frames;
     for (let c = 0; c < this.#channels; c++) {
-      const x = this.#x[c] as Float64Array;
       const out = channels[c] as Float32Array;
+      if (wasm) {
+        det.applyGains(out, c, n0 - lat, frames);
+        continue;
+      }
+      const x = this.#x[c] as Float64Array;
       for (let i = 0; i < frames; i++) out[i] = (x[(n0 + i - lat) & xMask] as number) * (gains[i] as number);
     }
     if (this.#sum - this.#sum !== 0 || this.#rPrev - this.#rPrev !== 0) {
@@ -284,6 +305,34 @@ export class Limiter implements Processor {
       this.#stateResets++;
       this.reset();
     }
+  }
+
+  /** #gains through the kernel (the same arithmetic: the same gains to the bit). */
+  #gainsWasm(det: LimiterDetector, frames: number): void {
+    const sc = det.gainScalars;
+    const ceil = this.#ceiling;
+    sc[G_CEILING] = ceil.value;
+    sc[G_CEILING_STEP] = ceil.step;
+    sc[G_CEILING_TARGET] = ceil.target;
+    sc[G_CEILING_LEFT] = ceil.remaining;
+    sc[G_SAFETY] = SAFETY_GAIN;
+    sc[G_RELEASE] = this.#alphaRelease;
+    sc[G_INV_L] = this.#invL;
+    sc[G_R_PREV] = this.#rPrev;
+    sc[G_SUM] = this.#sum;
+    sc[G_CLOCK] = this.#n;
+    sc[G_HEAD] = this.#dqHead;
+    sc[G_TAIL] = this.#dqTail;
+    det.gainsWasm(frames, this.#delta, this.#window, this.#l);
+    ceil.value = sc[G_CEILING]!;
+    ceil.remaining = sc[G_CEILING_LEFT]!;
+    this.#rPrev = sc[G_R_PREV]!;
+    this.#sum = sc[G_SUM]!;
+    this.#n = sc[G_CLOCK]!;
+    this.#dqHead = sc[G_HEAD]!;
+    this.#dqTail = sc[G_TAIL]!;
+    const minGain = sc[G_MIN_GAIN]!;
+    this.#gainReductionDb = minGain < 1 ? -20 * Math.log10(minGain) : 0;
   }
 
   /** Pass 2: g_req per sample, sliding minimum, release, moving average -> #gain; advances the clock. */

@@ -81,6 +81,122 @@
       (then (call $run (local.get $x) (local.get $xLen) (local.get $mask) (local.get $n0) (local.get $loudFrom) (local.get $frames) (local.get $peaks))))
     (f64.store offset=0 (local.get $sc) (local.get $drvV)))
 
+  ;; The limiter's pass 2 (limiter.ts #gains, the same operations in the same order: the same
+  ;; bits): per sample g_req = min(1, limit / peak) into the g history, the sliding minimum over the
+  ;; window (a deque of indices), the release towards unity, the moving average over the lookahead
+  ;; (re-summed exactly once per history length) -> gains. Indices are whole numbers kept as i64
+  ;; (f64 in memory, as JS keeps them); a ring position is the index's low 32 bits and the mask,
+  ;; as JS's `&` takes it.
+  ;; Scalars at $sc (f64): [0] ceiling value, [1] its step, [2] its target, [3] steps left,
+  ;; [4] safety gain, [5] release coefficient, [6] 1 / L, [7] previous release value, [8] running
+  ;; sum, [9] n (clock), [10] deque head, [11] deque tail, [12] out: the smallest gain.
+  (func (export "gains") (param $sc i32) (param $peaks i32) (param $gains i32) (param $frames i32)
+        (param $g i32) (param $gm i32) (param $dq i32) (param $dm i32) (param $r i32) (param $rm i32)
+        (param $delta i32) (param $win i32) (param $l i32)
+    (local $i i32) (local $ceilR i32) (local $ri i32)
+    (local $n i64) (local $head i64) (local $tail i64) (local $tap i64) (local $j i64)
+    (local $ceilV f64) (local $step f64) (local $target f64) (local $safety f64) (local $aR f64) (local $invL f64)
+    (local $rPrev f64) (local $sum f64) (local $minGain f64) (local $peak f64) (local $limit f64) (local $gv f64)
+    (local $h f64) (local $rv f64) (local $s f64)
+    (local.set $ceilV (f64.load offset=0 (local.get $sc)))
+    (local.set $step (f64.load offset=8 (local.get $sc)))
+    (local.set $target (f64.load offset=16 (local.get $sc)))
+    (local.set $ceilR (i32.trunc_f64_s (f64.load offset=24 (local.get $sc))))
+    (local.set $safety (f64.load offset=32 (local.get $sc)))
+    (local.set $aR (f64.load offset=40 (local.get $sc)))
+    (local.set $invL (f64.load offset=48 (local.get $sc)))
+    (local.set $rPrev (f64.load offset=56 (local.get $sc)))
+    (local.set $sum (f64.load offset=64 (local.get $sc)))
+    (local.set $n (i64.trunc_f64_s (f64.load offset=72 (local.get $sc))))
+    (local.set $head (i64.trunc_f64_s (f64.load offset=80 (local.get $sc))))
+    (local.set $tail (i64.trunc_f64_s (f64.load offset=88 (local.get $sc))))
+    (local.set $minGain (f64.const 1))
+    (block $done
+      (loop $sample
+        (br_if $done (i32.ge_s (local.get $i) (local.get $frames)))
+        (if (i32.gt_s (local.get $ceilR) (i32.const 0))
+          (then
+            (local.set $ceilV (f64.add (local.get $ceilV) (local.get $step)))
+            (local.set $ceilR (i32.sub (local.get $ceilR) (i32.const 1)))
+            (if (i32.eqz (local.get $ceilR)) (then (local.set $ceilV (local.get $target))))))
+        (local.set $peak (f64.load (i32.add (local.get $peaks) (i32.shl (local.get $i) (i32.const 3)))))
+        (local.set $limit (f64.mul (local.get $ceilV) (local.get $safety)))
+        (f64.store (i32.add (local.get $g) (i32.shl (i32.and (i32.wrap_i64 (local.get $n)) (local.get $gm)) (i32.const 3)))
+          (select (f64.div (local.get $limit) (local.get $peak)) (f64.const 1) (f64.gt (local.get $peak) (local.get $limit))))
+        ;; sliding minimum over [tap - W + 1, tap]
+        (local.set $tap (i64.sub (local.get $n) (i64.extend_i32_s (local.get $delta))))
+        (local.set $gv (f64.load (i32.add (local.get $g) (i32.shl (i32.and (i32.wrap_i64 (local.get $tap)) (local.get $gm)) (i32.const 3)))))
+        (block $popped
+          (loop $pop
+            (br_if $popped (i64.le_s (local.get $tail) (local.get $head)))
+            (br_if $popped
+              (i32.eqz (f64.ge
+                (f64.load (i32.add (local.get $g) (i32.shl (i32.and (i32.wrap_i64 (i64.trunc_f64_s (f64.load (i32.add (local.get $dq) (i32.shl (i32.and (i32.wrap_i64 (i64.sub (local.get $tail) (i64.const 1))) (local.get $dm)) (i32.const 3)))))) (local.get $gm)) (i32.const 3))))
+                (local.get $gv))))
+            (local.set $tail (i64.sub (local.get $tail) (i64.const 1)))
+            (br $pop)))
+        (f64.store (i32.add (local.get $dq) (i32.shl (i32.and (i32.wrap_i64 (local.get $tail)) (local.get $dm)) (i32.const 3))) (f64.convert_i64_s (local.get $tap)))
+        (local.set $tail (i64.add (local.get $tail) (i64.const 1)))
+        (block $advanced
+          (loop $advance
+            (br_if $advanced
+              (i64.gt_s (i64.trunc_f64_s (f64.load (i32.add (local.get $dq) (i32.shl (i32.and (i32.wrap_i64 (local.get $head)) (local.get $dm)) (i32.const 3)))))
+                        (i64.sub (local.get $tap) (i64.extend_i32_s (local.get $win)))))
+            (local.set $head (i64.add (local.get $head) (i64.const 1)))
+            (br $advance)))
+        (local.set $h (f64.load (i32.add (local.get $g) (i32.shl (i32.and (i32.wrap_i64 (i64.trunc_f64_s (f64.load (i32.add (local.get $dq) (i32.shl (i32.and (i32.wrap_i64 (local.get $head)) (local.get $dm)) (i32.const 3)))))) (local.get $gm)) (i32.const 3)))))
+        ;; release towards unity, never above the hold
+        (local.set $rv (f64.sub (f64.const 1) (f64.mul (local.get $aR) (f64.sub (f64.const 1) (local.get $rPrev)))))
+        (if (f64.lt (local.get $h) (local.get $rv)) (then (local.set $rv (local.get $h))))
+        (local.set $rPrev (local.get $rv))
+        (local.set $ri (i32.and (i32.wrap_i64 (local.get $n)) (local.get $rm)))
+        (local.set $sum
+          (f64.add (local.get $sum)
+            (f64.sub (local.get $rv)
+              (f64.load (i32.add (local.get $r) (i32.shl (i32.and (i32.wrap_i64 (i64.sub (local.get $n) (i64.extend_i32_s (local.get $l)))) (local.get $rm)) (i32.const 3)))))))
+        (f64.store (i32.add (local.get $r) (i32.shl (local.get $ri) (i32.const 3))) (local.get $rv))
+        (if (i32.eqz (local.get $ri))
+          (then
+            ;; re-sum exactly once per history length: no drift from the running additions
+            (local.set $sum (f64.const 0))
+            (local.set $j (i64.add (i64.sub (local.get $n) (i64.extend_i32_s (local.get $l))) (i64.const 1)))
+            (block $summed
+              (loop $resum
+                (br_if $summed (i64.gt_s (local.get $j) (local.get $n)))
+                (local.set $sum (f64.add (local.get $sum) (f64.load (i32.add (local.get $r) (i32.shl (i32.and (i32.wrap_i64 (local.get $j)) (local.get $rm)) (i32.const 3))))))
+                (local.set $j (i64.add (local.get $j) (i64.const 1)))
+                (br $resum)))))
+        (local.set $s (f64.mul (local.get $sum) (local.get $invL)))
+        (if (f64.lt (local.get $s) (local.get $minGain)) (then (local.set $minGain (local.get $s))))
+        (f64.store (i32.add (local.get $gains) (i32.shl (local.get $i) (i32.const 3))) (local.get $s))
+        (local.set $n (i64.add (local.get $n) (i64.const 1)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $sample)))
+    (f64.store offset=0 (local.get $sc) (local.get $ceilV))
+    (f64.store offset=24 (local.get $sc) (f64.convert_i32_s (local.get $ceilR)))
+    (f64.store offset=56 (local.get $sc) (local.get $rPrev))
+    (f64.store offset=64 (local.get $sc) (local.get $sum))
+    (f64.store offset=72 (local.get $sc) (f64.convert_i64_s (local.get $n)))
+    (f64.store offset=80 (local.get $sc) (f64.convert_i64_s (local.get $head)))
+    (f64.store offset=88 (local.get $sc) (f64.convert_i64_s (local.get $tail)))
+    (f64.store offset=96 (local.get $sc) (local.get $minGain)))
+
+  ;; The limiter's pass 3 for one channel: out[i] = x[(n0 + i - lat) & mask] * gains[i], rounded to
+  ;; f32 as a Float32Array store rounds it. $out: f32 samples; $x: the channel history's byte
+  ;; address; $start: (n0 - lat) & mask, the history position of the block's first output.
+  (func (export "apply") (param $out i32) (param $x i32) (param $start i32) (param $mask i32) (param $gains i32) (param $frames i32)
+    (local $i i32)
+    (block $done
+      (loop $sample
+        (br_if $done (i32.ge_s (local.get $i) (local.get $frames)))
+        (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))
+          (f32.demote_f64
+            (f64.mul
+              (f64.load (i32.add (local.get $x) (i32.shl (i32.and (i32.add (local.get $start) (local.get $i)) (local.get $mask)) (i32.const 3))))
+              (f64.load (i32.add (local.get $gains) (i32.shl (local.get $i) (i32.const 3)))))))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $sample))))
+
   ;; `detect` over samples [from, to) of the block, split where the history wraps.
   (func $run (param $x i32) (param $xLen i32) (param $mask i32) (param $n0 i32) (param $from i32) (param $to i32) (param $peaks i32)
     (local $first i32) (local $count i32) (local $head i32)
