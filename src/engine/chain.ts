@@ -210,17 +210,32 @@ export class Chain {
   }
 }
 
-/** Replace NaN/Inf by 0; returns how many. (x - x is NaN exactly for NaN and +-Inf.) */
+/**
+ * Replace NaN/Inf by 0; returns how many. (x - x is NaN exactly for NaN and +-Inf.) Eight samples
+ * are tested at once through their sum: float32 values summed as doubles cannot overflow, so the
+ * sum is non-finite exactly when one of them is, and only then are they looked at one by one.
+ */
 function scrub(channels: Float32Array[], nch: number, frames: number): number {
   let n = 0;
   for (let c = 0; c < nch; c++) {
     const x = channels[c] as Float32Array;
-    for (let i = 0; i < frames; i++) {
-      const v = x[i] as number;
-      if (v - v !== 0) {
-        x[i] = 0;
-        n++;
-      }
+    let i = 0;
+    for (; i + 8 <= frames; i += 8) {
+      const s = x[i]! + x[i + 1]! + (x[i + 2]! + x[i + 3]!) + (x[i + 4]! + x[i + 5]! + (x[i + 6]! + x[i + 7]!));
+      if (s - s !== 0) n += scrubRange(x, i, i + 8);
+    }
+    n += scrubRange(x, i, frames);
+  }
+  return n;
+}
+
+function scrubRange(x: Float32Array, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) {
+    const v = x[i]!;
+    if (v - v !== 0) {
+      x[i] = 0;
+      n++;
     }
   }
   return n;
