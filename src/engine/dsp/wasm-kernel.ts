@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 
 /** The slice of the WebAssembly JS API used here (the project's TS libs carry no WebAssembly types). */
-interface WasmMemory {
+export interface WasmMemory {
   readonly buffer: ArrayBuffer;
 }
 interface WasmApi {
@@ -17,16 +17,26 @@ export interface WasmKernel {
 
 /**
  * One instance of a hand-written WebAssembly kernel (src/engine/dsp/wasm/<name>.wat, assembled
- * by `npm run build:wasm`) with its own memory of at least `bytes` bytes. Built at prepare time
- * (compiling a few hundred bytes synchronously is cheap); the hot path only calls the exports.
- * The path is resolved from this module, so it works in the tsx-loaded audio worker too.
+ * by `npm run build:wasm`) with its own memory of at least `bytes` bytes, or on `memory` (from
+ * kernelMemory(), at least `bytes` long) when several kernels work on the same data. Built at
+ * prepare time (compiling a few hundred bytes synchronously is cheap); the hot path only calls
+ * the exports. The path is resolved from this module, so it works in the tsx-loaded audio worker too.
  */
-export function instantiateKernel(name: string, bytes: number): WasmKernel {
-  const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+export function instantiateKernel(name: string, bytes: number, memory: WasmMemory = kernelMemory(bytes)): WasmKernel {
+  if (memory.buffer.byteLength < bytes) throw new RangeError(`wasm kernel ${name}: memory of ${memory.buffer.byteLength} bytes, needs ${bytes}`);
+  const wasm = webAssembly();
   const code = readFileSync(new URL(`./wasm/${name}.wasm`, import.meta.url));
   const module = new wasm.Module(code);
-  const pages = Math.max(1, Math.ceil(bytes / 65536));
-  const memory = new wasm.Memory({ initial: pages, maximum: pages });
   const instance = new wasm.Instance(module, { env: { memory } });
   return { memory, exports: instance.exports };
+}
+
+/** A memory of at least `bytes` bytes (whole 64 KiB pages) that never grows: views on it stay valid. */
+export function kernelMemory(bytes: number): WasmMemory {
+  const pages = Math.max(1, Math.ceil(bytes / 65536));
+  return new (webAssembly().Memory)({ initial: pages, maximum: pages });
+}
+
+function webAssembly(): WasmApi {
+  return (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 }

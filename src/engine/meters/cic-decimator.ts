@@ -10,6 +10,10 @@ type DecimateKernel = (h: number, taps: number, half: number, odd: number, keep:
  * onto low frequencies comes from; for the spectrum's low stage (bands under ~600 Hz, decimation by
  * 8 at 48 kHz, order 5) the aliases are below -75 dB. The passband droop is known exactly
  * (`cicPowerGain`) and divided out by the analyser.
+ *
+ * This class takes and returns plain arrays, one channel at a time; the spectrum meter runs the
+ * same FIR (cicFir, to the bit) in place on channel pairs in its WebAssembly memory
+ * (cic-pair-decimator.ts).
  */
 export class CicDecimator {
   #factor = 1;
@@ -83,22 +87,7 @@ export class CicDecimator {
       h.copyWithin(0, n, n + keep);
       return m;
     }
-    let m = 0;
-    // The taps are symmetric: fold the window around its centre (half the multiplies, and no
-    // reversal needed), two accumulators to overlap the additions.
-    for (let k = this.#factor - this.#phase - 1; k < n; k += this.#factor) {
-      const top = k + keep;
-      let y0 = 0;
-      let y1 = 0;
-      let j = 0;
-      for (; j + 1 < half; j += 2) {
-        y0 += taps[j]! * (h[k + j]! + h[top - j]!);
-        y1 += taps[j + 1]! * (h[k + j + 1]! + h[top - j - 1]!);
-      }
-      if (j < half) y0 += taps[j]! * (h[k + j]! + h[top - j]!);
-      if (odd) y1 += taps[half]! * h[k + half]!;
-      out[m++] = y0 + y1;
-    }
+    const m = cicFir(h, 0, 1, taps, this.#factor - this.#phase - 1, n, this.#factor, out, 0, 1);
     h.copyWithin(0, n, n + keep);
     return m;
   }
@@ -106,6 +95,35 @@ export class CicDecimator {
   advance(n: number): void {
     this.#phase = (this.#phase + n) % this.#factor;
   }
+}
+
+/**
+ * The JS FIR (the reference of both WASM kernels, wasm/cic-fir.wat): outputs for the windows of
+ * taps.length samples starting at h[at + stride k], k = k0, k0 + factor, ... < n (the last input
+ * of a window is h[at + stride (k + taps.length - 1)]), to out[outAt + outStride m]. Returns their
+ * count. The taps are symmetric: the window is folded around its centre (half the multiplies, and
+ * no reversal needed), with two accumulators to overlap the additions.
+ */
+export function cicFir(h: Float64Array, at: number, stride: number, taps: Float64Array, k0: number, n: number, factor: number, out: Float64Array, outAt: number, outStride: number): number {
+  const keep = taps.length - 1;
+  const half = taps.length >> 1;
+  const odd = (taps.length & 1) === 1;
+  let m = 0;
+  for (let k = k0; k < n; k += factor) {
+    const lo = at + stride * k;
+    const top = lo + stride * keep;
+    let y0 = 0;
+    let y1 = 0;
+    let j = 0;
+    for (; j + 1 < half; j += 2) {
+      y0 += taps[j]! * (h[lo + stride * j]! + h[top - stride * j]!);
+      y1 += taps[j + 1]! * (h[lo + stride * (j + 1)]! + h[top - stride * (j + 1)]!);
+    }
+    if (j < half) y0 += taps[j]! * (h[lo + stride * j]! + h[top - stride * j]!);
+    if (odd) y1 += taps[half]! * h[lo + stride * half]!;
+    out[outAt + outStride * m++] = y0 + y1;
+  }
+  return m;
 }
 
 /** The FIR of a CIC decimator: a boxcar of `factor` ones convolved `order` times, unity gain at DC. */

@@ -1,5 +1,7 @@
-import { CicDecimator, cicPowerGain } from './cic-decimator.ts';
+import { cicPowerGain } from './cic-decimator.ts';
+import { CicPairDecimator } from './cic-pair-decimator.ts';
 import { powerToDb } from './levels.ts';
+import { SpectrumLayout, type IngestKernel } from './spectrum-kernels.ts';
 import { SpectrumStage, type StageBand } from './spectrum-stage.ts';
 
 /** Largest decimation of the low stage (8: 48 kHz -> 6 kHz). */
@@ -12,8 +14,11 @@ const MIN_BINS_PER_BAND = 2.5;
 const CIC_ORDER = 5;
 /** The low stage's bands must end below this fraction of its rate (the decimator's passband). */
 const LOW_STAGE_MAX_FRACTION = 0.2;
-/** Samples per conversion segment (bounds the scratch buffers; the result does not depend on it). */
-const SEGMENT = 1024;
+/**
+ * Frames per channel of the Float32 staging in the kernels' memory: a block up to this long is
+ * copied in with one native set() per channel; a longer one goes through in pieces (a JS copy).
+ */
+const STAGING_FRAMES = 8192;
 
 /**
  * Third-octave spectrum for the tablet (IEC 61260 base-10 band centres 1000 * 10^(k/10) Hz, from the
@@ -34,20 +39,31 @@ const SEGMENT = 1024;
  * channels (a mono signal on both channels reads like the mono signal). read() returns the highest
  * level of each band since the previous read. Both stages advance per sample, so the result is the
  * same whatever the block size.
+ *
+ * Everything runs in one WebAssembly memory (spectrum-kernels.ts): the input is staged there as
+ * Float32, scrubbed (NaN/Inf -> 0) and widened into the full-rate stage's buffer, the decimator
+ * reads that buffer and writes the low stage's, and each stage windows, transforms and sums its
+ * bands there; with `kernel` 'js' the same data goes through the JS reference loops instead.
  */
 export class SpectrumMeter {
   #channels = 0;
   #size = 0;
   readonly #high = new SpectrumStage();
   readonly #low = new SpectrumStage();
-  readonly #decimator = new CicDecimator();
+  readonly #decimator = new CicPairDecimator();
   #decimation = 1;
-  #segment = new Float64Array(0);
-  #decimated = new Float64Array(0);
+  #f32: Float32Array = new Float32Array(0);
+  #f64: Float64Array = new Float64Array(0);
+  #ingest: IngestKernel | null = null;
+  /** Byte addresses of channel 0's staging (channel c's at + 4 STAGING_FRAMES c), and of zeros. */
+  #stagingAt = 0;
+  #zerosAt = 0;
+  /** Per channel, while a piece of the input is processed: the byte address of its first frame. */
+  #sourceAt = new Int32Array(0);
   #bandHz = new Float64Array(0);
   #maxSinceRead = new Float64Array(0);
 
-  /** 'wasm' (default) or 'js': the FFT of both stages and the decimator (see their `kernel`). */
+  /** 'wasm' (default) or 'js': the input's staging, both stages and the decimator (see their `kernel`). */
   get kernel(): 'wasm' | 'js' {
     return this.#high.kernel;
   }
@@ -98,11 +114,20 @@ export class SpectrumMeter {
     this.#decimation = d;
     // One stage only (small FFT sizes): the full-rate stage at fftSize, 75 % overlap.
     const highSize = d === 1 ? fftSize : size;
-    this.#high.prepare(sampleRate, highSize, d === 1 ? highSize / 4 : highSize / 2, channels, d === 1 ? [...high, ...low] : high, () => 1);
-    this.#low.prepare(lowRate, size, size / 4, channels, d === 1 ? [] : low, (hz) => cicPowerGain(hz, sampleRate, d, CIC_ORDER));
-    this.#decimator.prepare(d, CIC_ORDER, channels, SEGMENT);
-    this.#segment = new Float64Array(SEGMENT);
-    this.#decimated = new Float64Array(SEGMENT);
+    const layout = new SpectrumLayout();
+    this.#high.prepare(sampleRate, highSize, d === 1 ? highSize / 4 : highSize / 2, channels, d === 1 ? [...high, ...low] : high, () => 1, layout);
+    this.#low.prepare(lowRate, size, size / 4, channels, d === 1 ? [] : low, (hz) => cicPowerGain(hz, sampleRate, d, CIC_ORDER), layout);
+    this.#decimator.prepare(d, CIC_ORDER, layout);
+    this.#stagingAt = layout.reserve(4 * STAGING_FRAMES * channels);
+    this.#zerosAt = layout.reserve(4 * STAGING_FRAMES);
+    const kernels = layout.open();
+    this.#high.bind(kernels);
+    this.#low.bind(kernels);
+    this.#decimator.bind(kernels);
+    this.#f32 = kernels.f32;
+    this.#f64 = kernels.f64;
+    this.#ingest = kernels.ingest;
+    this.#sourceAt = new Int32Array(channels);
     this.reset();
   }
 
@@ -119,38 +144,70 @@ export class SpectrumMeter {
   }
 
   process(input: readonly Float32Array[], frames: number): void {
+    const wasm = this.#ingest !== null && this.#high.kernel === 'wasm';
+    let i = 0;
+    while (i < frames) {
+      let n = frames - i;
+      if (wasm) {
+        if (n > STAGING_FRAMES) n = STAGING_FRAMES;
+        this.#stage(input, i, n, frames);
+      }
+      this.#run(input, i, n);
+      i += n;
+    }
+  }
+
+  /** Frames from..from + n of every channel into the staging (`#sourceAt`). */
+  #stage(input: readonly Float32Array[], from: number, n: number, frames: number): void {
+    const f32 = this.#f32;
+    for (let c = 0; c < this.#channels; c++) {
+      const x = input[c];
+      const at = this.#stagingAt + 4 * STAGING_FRAMES * c;
+      if (x === undefined) this.#sourceAt[c] = this.#zerosAt;
+      else if (from === 0 && x.length >= frames && x.length <= STAGING_FRAMES) {
+        // The whole array (native; subarray() would allocate).
+        f32.set(x, at / 4);
+        this.#sourceAt[c] = at;
+      } else {
+        for (let k = 0; k < n; k++) f32[at / 4 + k] = x[from + k]!;
+        this.#sourceAt[c] = at;
+      }
+    }
+  }
+
+  /** Frames from..from + count (staged when the kernel is 'wasm') through both stages. */
+  #run(input: readonly Float32Array[], from: number, count: number): void {
     const high = this.#high;
     const low = this.#low;
     const dec = this.#decimator;
     const twoStage = this.#decimation > 1;
-    const seg = this.#segment;
-    const decimated = this.#decimated;
+    const ingest = this.#high.kernel === 'wasm' ? this.#ingest : null;
+    const channels = this.#channels;
     const maxSinceRead = this.#maxSinceRead;
-    let i = 0;
-    while (i < frames) {
+    const end = from + count;
+    let i = from;
+    while (i < end) {
       // Up to the next analysis of either stage, so each sees exactly its hop.
-      let n = frames - i;
-      if (n > SEGMENT) n = SEGMENT;
+      let n = end - i;
       if (high.hopLeft < n) n = high.hopLeft;
       if (twoStage) {
         const untilLow = dec.untilOutput + (low.hopLeft - 1) * dec.factor;
         if (untilLow < n) n = untilLow;
       }
+      high.makeRoom(n);
+      if (twoStage) low.makeRoom(low.hopLeft);
       let m = 0;
-      for (let c = 0; c < this.#channels; c++) {
-        const x = input[c];
-        if (x === undefined) seg.fill(0, 0, n);
-        else {
-          for (let k = 0; k < n; k++) {
-            const v = x[i + k]!;
-            seg[k] = v - v === 0 ? v : 0;
-          }
+      for (let c = 0; c < channels; c += 2) {
+        const at = high.writeAt(c >> 1);
+        if (ingest !== null) {
+          const offset = 4 * (i - from);
+          const b = c + 1 < channels ? this.#sourceAt[c + 1]! : this.#zerosAt;
+          ingest(this.#sourceAt[c]! + offset, b + offset, n, at);
+        } else {
+          this.#ingestJs(input[c], i, n, at / 8);
+          if (c + 1 < channels) this.#ingestJs(input[c + 1], i, n, at / 8 + 1);
         }
-        high.write(c, seg, n);
-        if (twoStage) {
-          m = dec.process(c, seg, n, decimated);
-          low.write(c, decimated, m);
-        }
+        if (twoStage) m = dec.process(at, n, low.writeAt(c >> 1));
       }
       high.advance(n, maxSinceRead);
       if (twoStage) {
@@ -158,6 +215,19 @@ export class SpectrumMeter {
         if (m > 0) low.advance(m, maxSinceRead);
       }
       i += n;
+    }
+  }
+
+  /** The reference of wasm/spectrum.wat ingest: x[from..from + n), scrubbed, to every other f64 from `to`. */
+  #ingestJs(x: Float32Array | undefined, from: number, n: number, to: number): void {
+    const f64 = this.#f64;
+    if (x === undefined) {
+      for (let k = 0; k < n; k++) f64[to + 2 * k] = 0;
+      return;
+    }
+    for (let k = 0; k < n; k++) {
+      const v = x[from + k]!;
+      f64[to + 2 * k] = v - v === 0 ? v : 0;
     }
   }
 
