@@ -18,6 +18,15 @@ export function powerToLufs(weightedMeanSquare: number): number {
   return weightedMeanSquare > POWER_FLOOR ? LOUDNESS_OFFSET_DB + 10 * Math.log10(weightedMeanSquare) : -Infinity;
 }
 
+/**
+ * values[index] = powerToLufs(values[index]): for the audio thread, where a double returned from a
+ * call that is not inlined is boxed on the heap.
+ */
+export function powerToLufsAt(values: Float64Array, index: number): void {
+  const p = values[index]!;
+  values[index] = p > POWER_FLOOR ? LOUDNESS_OFFSET_DB + 10 * Math.log10(p) : -Infinity;
+}
+
 export function lufsToPower(lufs: number): number {
   return 10 ** ((lufs - LOUDNESS_OFFSET_DB) / 10);
 }

@@ -1,4 +1,16 @@
-import { LOUDNESS_OFFSET_DB, lufsToPower, powerToLufs } from './levels.ts';
+import { LOUDNESS_OFFSET_DB, lufsToPower, powerToLufsAt } from './levels.ts';
+
+// Slots of the scratch array: the doubles of a query, kept out of locals passed between calls.
+/** A sum of powers (#prefixPower), a bin's mean loudness (#binMeanLufs). */
+const T_VALUE = 0;
+/** A sum of counts (#prefixCount). */
+const T_COUNT = 1;
+/** The relative gate in LUFS (#gate, #firstBinAbove). */
+const T_GATE = 2;
+/** The number and the summed power of the stored blocks. */
+const T_TOTAL = 3;
+const T_TOTAL_POWER = 4;
+const T_SLOTS = 5;
 
 /**
  * Fixed-size store of gating-block (or short-term) powers for the gated measures: integrated loudness
@@ -24,14 +36,13 @@ export class LoudnessHistogram {
   readonly #treeCount = new Float64Array(this.#bins + 1);
   readonly #treePower = new Float64Array(this.#bins + 1);
   readonly #topBit: number;
-  #total = 0;
-  #totalPower = 0;
   /**
    * Results land here rather than in return values: a double returned from a call that is not inlined
    * is boxed on the heap, and these run on the audio thread.
    */
   readonly result = new Float64Array(1);
-  readonly #tmp = new Float64Array(2);
+  /** See T_*: doubles held in a typed array, never in a field or an argument (both can box). */
+  readonly #tmp = new Float64Array(T_SLOTS);
 
   constructor() {
     let bit = 1;
@@ -40,7 +51,7 @@ export class LoudnessHistogram {
   }
 
   get count(): number {
-    return this.#total;
+    return this.#tmp[T_TOTAL]!;
   }
 
   clear(): void {
@@ -48,8 +59,7 @@ export class LoudnessHistogram {
     this.#power.fill(0);
     this.#treeCount.fill(0);
     this.#treePower.fill(0);
-    this.#total = 0;
-    this.#totalPower = 0;
+    this.#tmp.fill(0);
   }
 
   /** Add one block by its weighted mean square; blocks at or below the absolute gate are dropped. */
@@ -73,8 +83,8 @@ export class LoudnessHistogram {
       this.#treeCount[i] = (this.#treeCount[i] ?? 0) + 1;
       this.#treePower[i] = (this.#treePower[i] ?? 0) + power;
     }
-    this.#total++;
-    this.#totalPower += power;
+    this.#tmp[T_TOTAL] = this.#tmp[T_TOTAL]! + 1;
+    this.#tmp[T_TOTAL_POWER] = this.#tmp[T_TOTAL_POWER]! + power;
   }
 
   /**
@@ -82,14 +92,15 @@ export class LoudnessHistogram {
    * stored blocks (the two-stage gate of BS.1770-4 §2.8 with relativeLu = -10). 0 when nothing qualifies.
    */
   gatedMeanPower(relativeLu: number): void {
+    const t = this.#tmp;
     this.result[0] = 0;
-    if (this.#total === 0) return;
-    const gateLufs = powerToLufs(this.#totalPower / this.#total) + relativeLu;
-    const first = this.#firstBinAbove(gateLufs);
+    if (t[T_TOTAL] === 0) return;
+    this.#gate(relativeLu);
+    const first = this.#firstBinAbove();
     this.#prefixCount(first);
-    const count = this.#total - this.#tmp[1]!;
+    const count = t[T_TOTAL]! - t[T_COUNT]!;
     this.#prefixPower(first);
-    const power = this.#totalPower - this.#tmp[0]!;
+    const power = t[T_TOTAL_POWER]! - t[T_VALUE]!;
     if (count > 0) this.result[0] = power / count;
   }
 
@@ -99,50 +110,64 @@ export class LoudnessHistogram {
    * as the Tech 3342 reference does: index round((n - 1) * p) into the sorted gated values.
    */
   range(relativeLu: number, low: number, high: number): void {
+    const t = this.#tmp;
     this.result[0] = 0;
-    if (this.#total === 0) return;
-    const gateLufs = powerToLufs(this.#totalPower / this.#total) + relativeLu;
-    const first = this.#firstBinAbove(gateLufs);
+    if (t[T_TOTAL] === 0) return;
+    this.#gate(relativeLu);
+    const first = this.#firstBinAbove();
     this.#prefixCount(first);
-    const below = this.#tmp[1]!;
-    const n = this.#total - below;
+    const below = t[T_COUNT]!;
+    const n = t[T_TOTAL]! - below;
     if (n < 2) return;
     this.#binMeanLufs(this.#binOfRank(below + Math.round((n - 1) * low)));
-    const lo = this.#tmp[0]!;
+    const lo = t[T_VALUE]!;
     this.#binMeanLufs(this.#binOfRank(below + Math.round((n - 1) * high)));
-    const hi = this.#tmp[0]!;
+    const hi = t[T_VALUE]!;
     if (hi > lo) this.result[0] = hi - lo;
   }
 
-  /** The first bin whose blocks count as louder than `gateLufs`. */
-  #firstBinAbove(gateLufs: number): number {
+  /** Into #tmp[T_GATE]: the loudness of the mean of all stored blocks, plus `relativeLu`. */
+  #gate(relativeLu: number): void {
+    const t = this.#tmp;
+    t[T_GATE] = t[T_TOTAL_POWER]! / t[T_TOTAL]!;
+    powerToLufsAt(t, T_GATE);
+    t[T_GATE] = t[T_GATE] + relativeLu;
+  }
+
+  /** The first bin whose blocks count as louder than the gate in #tmp[T_GATE]. */
+  #firstBinAbove(): number {
+    const gateLufs = this.#tmp[T_GATE]!;
     if (!(gateLufs > LoudnessHistogram.MIN_LUFS)) return 0;
     const bin = Math.floor((gateLufs - LoudnessHistogram.MIN_LUFS) * LoudnessHistogram.BINS_PER_LU);
     if (bin >= this.#bins) return this.#bins;
     if (this.#count[bin] === 0) return bin + 1;
     // The gate falls inside this bin: its blocks go with the gate's side of their mean.
     this.#binMeanLufs(bin);
-    return this.#tmp[0]! > gateLufs ? bin : bin + 1;
+    return this.#tmp[T_VALUE]! > gateLufs ? bin : bin + 1;
   }
 
-  /** Into #tmp[0] (no double return values: see `result`). */
+  /** Into #tmp[T_VALUE] (no double return values: see `result`). */
   #binMeanLufs(bin: number): void {
+    const t = this.#tmp;
     const c = this.#count[bin]!;
-    this.#tmp[0] = c > 0 ? powerToLufs(this.#power[bin]! / c) : LoudnessHistogram.MIN_LUFS + (bin + 0.5) / LoudnessHistogram.BINS_PER_LU;
+    if (c > 0) {
+      t[T_VALUE] = this.#power[bin]! / c;
+      powerToLufsAt(t, T_VALUE);
+    } else t[T_VALUE] = LoudnessHistogram.MIN_LUFS + (bin + 0.5) / LoudnessHistogram.BINS_PER_LU;
   }
 
-  /** Into #tmp[1]: the sum of counts of bins [0, bin). */
+  /** Into #tmp[T_COUNT]: the sum of counts of bins [0, bin). */
   #prefixCount(bin: number): void {
     let s = 0;
     for (let i = bin; i > 0; i -= i & -i) s += this.#treeCount[i]!;
-    this.#tmp[1] = s;
+    this.#tmp[T_COUNT] = s;
   }
 
-  /** Into #tmp[0]. */
+  /** Into #tmp[T_VALUE]: the sum of powers of bins [0, bin). */
   #prefixPower(bin: number): void {
     let s = 0;
     for (let i = bin; i > 0; i -= i & -i) s += this.#treePower[i]!;
-    this.#tmp[0] = s;
+    this.#tmp[T_VALUE] = s;
   }
 
   /** The bin holding the block of 0-based rank `rank` in ascending loudness. */

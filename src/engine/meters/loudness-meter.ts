@@ -1,45 +1,19 @@
 import { channelWeights } from './channel-weights.ts';
+import { FLUSH_INTERVAL_SAMPLES as K_FLUSH_INTERVAL_SAMPLES, kFilterChannels, STATE_FLUSH as K_STATE_FLUSH } from './k-filter-channels.ts';
 import { kWeightingCoefficients } from './k-weighting.ts';
-import { powerToLufs } from './levels.ts';
+import { powerToLufs, powerToLufsAt } from './levels.ts';
+import { LOUDNESS_KERNEL_CHUNK, LoudnessKernel } from './loudness-kernel.ts';
 import { LoudnessHistogram } from './loudness-histogram.ts';
+import { emptyLoudnessReading, type LoudnessReading } from './loudness-reading.ts';
 
-/** What `LoudnessMeter.read()` fills in. LUFS / LU; silence is -Infinity (LRA of silence is 0). */
-export interface LoudnessReading {
-  /** Momentary loudness (400 ms window) ending at the last sample processed. */
-  momentaryLufs: number;
-  /** Short-term loudness (3 s window) ending at the last sample processed. */
-  shortTermLufs: number;
-  /** Highest momentary loudness since the previous read(), over every sample position. */
-  momentaryMaxSinceReadLufs: number;
-  shortTermMaxSinceReadLufs: number;
-  /** Highest momentary / short-term loudness since reset() (the programme maxima of Tech 3341). */
-  momentaryMaxLufs: number;
-  shortTermMaxLufs: number;
-  /** Gated integrated loudness since reset() (BS.1770-4 §2.8). */
-  integratedLufs: number;
-  /** Loudness range since reset() (EBU Tech 3342). */
-  loudnessRangeLu: number;
-}
-
-export function emptyLoudnessReading(): LoudnessReading {
-  return {
-    momentaryLufs: -Infinity,
-    shortTermLufs: -Infinity,
-    momentaryMaxSinceReadLufs: -Infinity,
-    shortTermMaxSinceReadLufs: -Infinity,
-    momentaryMaxLufs: -Infinity,
-    shortTermMaxLufs: -Infinity,
-    integratedLufs: -Infinity,
-    loudnessRangeLu: 0,
-  };
-}
+export { emptyLoudnessReading, type LoudnessReading } from './loudness-reading.ts';
 
 export interface LoudnessMeterOptions {
   /** Per-channel weights G_i; default from the channel count (see channel-weights.ts). */
   readonly weights?: ArrayLike<number>;
 }
 
-// Indices into the scalar state.
+// Indices into the scalar state (dsp/wasm/loudness-k.wat reads the first eleven at 192 + 8 index).
 const S_WRITE = 0;
 const S_SUM_M = 1;
 const S_SUM_S = 2;
@@ -59,12 +33,16 @@ const S_RANGE = 14;
 const S_GATED_AT_HOP = 15;
 /** Hands a block power to the histograms without passing a double through a call. */
 const S_BLOCK = 16;
-const S_COUNT = 17;
+/** read()'s scratch: a level (see #level). */
+const S_LEVEL = 17;
+/** Slots in use (at most LOUDNESS_KERNEL_SCALARS: the kernel's memory reserves that many). */
+const S_COUNT = 18;
 
-/** The filter runs in stream-aligned chunks of this many samples; tiny states are flushed between. */
-const FLUSH_INTERVAL_SAMPLES = 1024;
-/** Filter state below this magnitude (-400 dB) is set to zero so it never decays into denormals. */
-const STATE_FLUSH = 1e-20;
+// Imported bindings are property reads under tsx/vite: module constants for the sample loops.
+const FLUSH_INTERVAL_SAMPLES = K_FLUSH_INTERVAL_SAMPLES;
+const STATE_FLUSH = K_STATE_FLUSH;
+/** 100 ms boundaries run at prepare() (see #warmUp): about what V8 needs before it optimises them. */
+const WARM_UP_HOPS = 3000;
 
 /**
  * EBU Mode loudness (EBU Tech 3341 / ITU-R BS.1770-4): momentary, short-term, integrated, LRA.
@@ -82,6 +60,10 @@ const STATE_FLUSH = 1e-20;
  * short-term values for LRA (10 Hz, EBU Tech 3342 §2) are taken from the same sums at every 100 ms
  * boundary of the stream.
  *
+ * The state lives in the memory of a WebAssembly kernel (loudness-kernel.ts) that runs the per-sample
+ * work of channels 0 and 1 (`kernel: 'wasm'`, the default) with the same arithmetic as the JS
+ * reference (`kernel: 'js'`), to the bit; channels beyond the first two are K-filtered in JS.
+ *
  * prepare() allocates; process() and read() do not.
  */
 export class LoudnessMeter {
@@ -94,17 +76,26 @@ export class LoudnessMeter {
   #weights = new Float64Array(0);
   /** Per channel: b0 b1 b2 a1 a2 of the shelf, then of the high-pass. */
   #coef = new Float64Array(0);
-  /** Per channel: z1 z2 of the shelf, z1 z2 of the high-pass (transposed direct form II). */
+  /**
+   * z1 z2 of the shelf, z1 z2 of the high-pass (transposed direct form II): channels 0 and 1
+   * interleaved (s1 of 0, s1 of 1, s2 of 0, ...: the kernel's lanes), then four per channel at 4 c.
+   */
   #state = new Float64Array(0);
-  /** Weighted K-filtered squares of the current block. */
+  /** Weighted K-filtered squares of the current block (channels beyond the first two). */
   #power = new Float64Array(0);
   #ring = new Float64Array(0);
   /** Zeros standing in for a channel the caller did not pass. */
   #silent = new Float32Array(0);
   /** Scalar state, in a typed array so that updating it on the audio thread never boxes a double. */
-  readonly #s = new Float64Array(S_COUNT);
+  #s = new Float64Array(S_COUNT);
+  #kernel: LoudnessKernel | null = null;
   readonly #blocks = new LoudnessHistogram();
   readonly #shortTerms = new LoudnessHistogram();
+  /**
+   * 'wasm' (default): channels 0 and 1 run through the WebAssembly SIMD kernel (dsp/wasm/loudness-k.wat,
+   * the same readings to the bit); 'js': the JS reference. May be switched between blocks.
+   */
+  kernel: 'wasm' | 'js' = 'wasm';
 
   get sampleRate(): number {
     return this.#sampleRate;
@@ -144,9 +135,21 @@ export class LoudnessMeter {
     for (let c = 0; c < channels; c++) {
       this.#coef.set([k.shelf.b0, k.shelf.b1, k.shelf.b2, k.shelf.a1, k.shelf.a2, k.highPass.b0, k.highPass.b1, k.highPass.b2, k.highPass.a1, k.highPass.a2], c * 10);
     }
-    this.#state = new Float64Array(channels * 4);
-    this.#power = new Float64Array(maxBlock);
-    this.#ring = new Float64Array(this.#nS);
+    const kernel = new LoudnessKernel({
+      k,
+      weight0: this.#weights[0]!,
+      weight1: channels > 1 ? this.#weights[1]! : 0,
+      channels,
+      maxBlock,
+      momentarySamples: this.#nM,
+      shortTermSamples: this.#nS,
+      hopSamples: this.#hop,
+    });
+    this.#kernel = kernel;
+    this.#state = kernel.state;
+    this.#power = kernel.power;
+    this.#ring = kernel.ring;
+    this.#s = kernel.scalars;
     this.#silent = new Float32Array(maxBlock);
     this.#s[S_NON_FINITE] = 0;
     this.#warmUp();
@@ -159,18 +162,33 @@ export class LoudnessMeter {
    * in the middle of the first block, before the code around it has run, and bails out of it again.
    */
   #warmUp(): void {
-    this.reset();
+    const kernel = this.kernel;
     const n = Math.min(this.#maxBlock, 4096);
     const x = new Float32Array(n);
     for (let i = 0; i < n; i++) x[i] = 0.1 * Math.sin(i * 0.1);
     x[1] = Number.NaN;
     const input = Array.from({ length: this.#channels }, () => x);
     const r = emptyLoudnessReading();
-    for (let done = 0; done < this.#sampleRate / 2; done += n) {
-      this.process(input, n);
-      this.read(r);
+    for (const k of ['js', 'wasm'] as const) {
+      this.kernel = k;
+      this.reset();
+      for (let done = 0; done < this.#sampleRate / 2; done += n) {
+        this.process(input, n);
+        this.read(r);
+      }
     }
-    this.#s[S_NON_FINITE] = 0;
+    this.kernel = kernel;
+    // The 100 ms boundary work and the gated measures run only ten times a second, so V8 would leave
+    // them for minutes in its baseline tiers, which box every double: run them on spread levels until
+    // it has optimised them (reset() then forgets these blocks).
+    const s = this.#s;
+    for (let i = 0; i < WARM_UP_HOPS; i++) {
+      s[S_SUM_M] = this.#nM * 1e-4 * (1 + (i % 64));
+      s[S_SUM_S] = this.#nS * 1e-4 * (1 + (i % 37));
+      this.#endOfHop();
+      this.#updateGated();
+    }
+    s[S_NON_FINITE] = 0;
   }
 
   /** Start a new programme: filters, windows, maxima, integrated and LRA all cleared. */
@@ -193,8 +211,12 @@ export class LoudnessMeter {
       const n = Math.min(frames - done, this.#maxBlock);
       // Channels beyond the first two are filtered into #power first; the first two are filtered in
       // the same loop that slides the windows (one pass, no intermediate array for stereo).
-      if (this.#channels > 2) this.#filterBlock(input, done, n, 2);
-      this.#filterAndSlide(input, done, n);
+      if (this.#channels > 2) {
+        const bad = kFilterChannels(input, done, n, 2, this.#coef, this.#weights, this.#state, this.#power, this.#s, S_SAMPLES);
+        this.#s[S_NON_FINITE] = this.#s[S_NON_FINITE]! + bad;
+      }
+      if (this.kernel === 'wasm') this.#slideWasm(input, done, n);
+      else this.#filterAndSlide(input, done, n);
       done += n;
     }
   }
@@ -205,16 +227,32 @@ export class LoudnessMeter {
     if (s[S_MAX_M_READ]! > s[S_MAX_M]!) s[S_MAX_M] = s[S_MAX_M_READ]!;
     if (s[S_MAX_S_READ]! > s[S_MAX_S]!) s[S_MAX_S] = s[S_MAX_S_READ]!;
     this.#updateGated();
-    out.momentaryLufs = powerToLufs(s[S_SUM_M]! / this.#nM);
-    out.shortTermLufs = powerToLufs(s[S_SUM_S]! / this.#nS);
-    out.momentaryMaxSinceReadLufs = powerToLufs(s[S_MAX_M_READ]! / this.#nM);
-    out.shortTermMaxSinceReadLufs = powerToLufs(s[S_MAX_S_READ]! / this.#nS);
-    out.momentaryMaxLufs = powerToLufs(s[S_MAX_M]! / this.#nM);
-    out.shortTermMaxLufs = powerToLufs(s[S_MAX_S]! / this.#nS);
+    this.#level(S_SUM_M, this.#nM);
+    out.momentaryLufs = s[S_LEVEL]!;
+    this.#level(S_SUM_S, this.#nS);
+    out.shortTermLufs = s[S_LEVEL]!;
+    this.#level(S_MAX_M_READ, this.#nM);
+    out.momentaryMaxSinceReadLufs = s[S_LEVEL]!;
+    this.#level(S_MAX_S_READ, this.#nS);
+    out.shortTermMaxSinceReadLufs = s[S_LEVEL]!;
+    this.#level(S_MAX_M, this.#nM);
+    out.momentaryMaxLufs = s[S_LEVEL]!;
+    this.#level(S_MAX_S, this.#nS);
+    out.shortTermMaxLufs = s[S_LEVEL]!;
     out.integratedLufs = s[S_INTEGRATED]!;
     out.loudnessRangeLu = s[S_RANGE]!;
     s[S_MAX_M_READ] = 0;
     s[S_MAX_S_READ] = 0;
+  }
+
+  /**
+   * #s[S_LEVEL] = the loudness of the sum #s[index] over a window of `samples`: through the state
+   * array, because a double returned from a call that is not inlined is boxed on the heap.
+   */
+  #level(index: number, samples: number): void {
+    const s = this.#s;
+    s[S_LEVEL] = s[index]! / samples;
+    powerToLufsAt(s, S_LEVEL);
   }
 
   /** Momentary loudness of the 400 ms ending at the last sample processed. */
@@ -244,71 +282,10 @@ export class LoudnessMeter {
     if (s[S_GATED_AT_HOP] === s[S_HOPS]) return;
     s[S_GATED_AT_HOP] = s[S_HOPS]!;
     this.#blocks.gatedMeanPower(-10);
-    s[S_INTEGRATED] = powerToLufs(this.#blocks.result[0]!);
+    s[S_INTEGRATED] = this.#blocks.result[0]!;
+    powerToLufsAt(s, S_INTEGRATED);
     this.#shortTerms.range(-20, 0.1, 0.95);
     s[S_RANGE] = this.#shortTerms.result[0]!;
-  }
-
-  /** K-filter channels `from`.. into #power (the first of them writes, the others add). */
-  #filterBlock(input: readonly Float32Array[], offset: number, frames: number, from: number): void {
-    const power = this.#power;
-    const coef = this.#coef;
-    const state = this.#state;
-    let bad = 0;
-    power.fill(0, 0, frames);
-    for (let c = from; c < this.#channels; c++) {
-      const x = input[c];
-      if (x === undefined) continue;
-      const g = this.#weights[c]!;
-      const base = c * 10;
-      const sb0 = coef[base]!;
-      const sb1 = coef[base + 1]!;
-      const sb2 = coef[base + 2]!;
-      const sa1 = coef[base + 3]!;
-      const sa2 = coef[base + 4]!;
-      const hb0 = coef[base + 5]!;
-      const hb1 = coef[base + 6]!;
-      const hb2 = coef[base + 7]!;
-      const ha1 = coef[base + 8]!;
-      const ha2 = coef[base + 9]!;
-      let s1 = state[c * 4]!;
-      let s2 = state[c * 4 + 1]!;
-      let h1 = state[c * 4 + 2]!;
-      let h2 = state[c * 4 + 3]!;
-      // Stream-aligned flush points keep the result independent of the block size.
-      let untilFlush = FLUSH_INTERVAL_SAMPLES - (this.#s[S_SAMPLES]! % FLUSH_INTERVAL_SAMPLES);
-      let i = 0;
-      while (i < frames) {
-        const end = frames - i < untilFlush ? frames : i + untilFlush;
-        untilFlush -= end - i;
-        for (; i < end; i++) {
-          let v = x[offset + i]!;
-          if (v - v !== 0) {
-            v = 0;
-            bad++;
-          }
-          const y = sb0 * v + s1;
-          s1 = sb1 * v - sa1 * y + s2;
-          s2 = sb2 * v - sa2 * y;
-          const z = hb0 * y + h1;
-          h1 = hb1 * y - ha1 * z + h2;
-          h2 = hb2 * y - ha2 * z;
-          power[i] = power[i]! + g * z * z;
-        }
-        if (untilFlush === 0) {
-          untilFlush = FLUSH_INTERVAL_SAMPLES;
-          if (s1 < STATE_FLUSH && s1 > -STATE_FLUSH) s1 = 0;
-          if (s2 < STATE_FLUSH && s2 > -STATE_FLUSH) s2 = 0;
-          if (h1 < STATE_FLUSH && h1 > -STATE_FLUSH) h1 = 0;
-          if (h2 < STATE_FLUSH && h2 > -STATE_FLUSH) h2 = 0;
-        }
-      }
-      state[c * 4] = s1;
-      state[c * 4 + 1] = s2;
-      state[c * 4 + 2] = h1;
-      state[c * 4 + 3] = h2;
-    }
-    this.#s[S_NON_FINITE] = this.#s[S_NON_FINITE]! + bad;
   }
 
   /**
@@ -335,8 +312,8 @@ export class LoudnessMeter {
     // Both channels share the coefficients (they are per instance, the same for every channel).
     const sb0 = coef[0]!, sb1 = coef[1]!, sb2 = coef[2]!, sa1 = coef[3]!, sa2 = coef[4]!;
     const hb0 = coef[5]!, hb1 = coef[6]!, hb2 = coef[7]!, ha1 = coef[8]!, ha2 = coef[9]!;
-    let ls1 = state[0]!, ls2 = state[1]!, lh1 = state[2]!, lh2 = state[3]!;
-    let rs1 = stereo ? state[4]! : 0, rs2 = stereo ? state[5]! : 0, rh1 = stereo ? state[6]! : 0, rh2 = stereo ? state[7]! : 0;
+    let ls1 = state[0]!, ls2 = state[2]!, lh1 = state[4]!, lh2 = state[6]!;
+    let rs1 = stereo ? state[1]! : 0, rs2 = stereo ? state[3]! : 0, rh1 = stereo ? state[5]! : 0, rh2 = stereo ? state[7]! : 0;
     const nS = this.#nS;
     const nM = this.#nM;
     let w = st[S_WRITE]!;
@@ -422,13 +399,13 @@ export class LoudnessMeter {
       }
     }
     state[0] = ls1;
-    state[1] = ls2;
-    state[2] = lh1;
-    state[3] = lh2;
+    state[2] = ls2;
+    state[4] = lh1;
+    state[6] = lh2;
     if (stereo) {
-      state[4] = rs1;
-      state[5] = rs2;
-      state[6] = rh1;
+      state[1] = rs1;
+      state[3] = rs2;
+      state[5] = rh1;
       state[7] = rh2;
     }
     st[S_WRITE] = w;
@@ -441,6 +418,49 @@ export class LoudnessMeter {
     st[S_HOP_LEFT] = hopLeft;
     st[S_NON_FINITE] = st[S_NON_FINITE]! + bad;
     st[S_SAMPLES] = st[S_SAMPLES]! + frames;
+  }
+
+  /**
+   * What #filterAndSlide does, through the WASM kernel: the input is copied into the kernel's memory
+   * (a native copy when the caller's arrays fit), the kernel runs up to LOUDNESS_KERNEL_CHUNK frames
+   * and reports the 100 ms boundaries it passed, whose block powers then go to the histograms here in
+   * the same order (nothing reads them in between).
+   */
+  #slideWasm(input: readonly Float32Array[], offset: number, frames: number): void {
+    const k = this.#kernel!;
+    const st = this.#s;
+    const stereo = this.#channels > 1;
+    const extra = this.#channels > 2;
+    const xl = input[0];
+    const events = k.events;
+    const bad = k.nonFinite;
+    const state = k.state;
+    let done = 0;
+    while (done < frames) {
+      const n = frames - done < LOUDNESS_KERNEL_CHUNK ? frames - done : LOUDNESS_KERNEL_CHUNK;
+      k.stage(0, xl, offset + done, n);
+      if (stereo) k.stage(1, input[1], offset + done, n);
+      else {
+        // Mono: channel 0 feeds the second lane with weight 0, whose filter starts from rest at
+        // every block, as in the JS path.
+        state[1] = 0;
+        state[3] = 0;
+        state[5] = 0;
+        state[7] = 0;
+      }
+      const hops = st[S_HOPS]!;
+      const passed = k.run(n, FLUSH_INTERVAL_SAMPLES - (st[S_SAMPLES]! % FLUSH_INTERVAL_SAMPLES), !stereo, extra ? done : -1);
+      for (let e = 0; e < passed; e++) {
+        // #endOfHop's complete-window rules: the e-th boundary of this run is hop number hops + e + 1.
+        if (hops + e + 1 >= 4) this.#blocks.addFrom(events, 2 * e);
+        if (hops + e + 1 >= 30) this.#shortTerms.addFrom(events, 2 * e + 1);
+      }
+      st[S_NON_FINITE] = st[S_NON_FINITE]! + bad[0]! + (stereo ? bad[1]! : 0);
+      bad[0] = 0;
+      bad[1] = 0;
+      st[S_SAMPLES] = st[S_SAMPLES]! + n;
+      done += n;
+    }
   }
 
 
