@@ -22,9 +22,19 @@ export interface AudioStreamInfo {
   readonly dataOffset: number;
 }
 
+/** Options of openAudioFile(). */
+export interface AudioFileReaderOptions {
+  /**
+   * Size of the read-ahead buffer in bytes (default READ_AHEAD_BYTES, 1 MiB), rounded down to whole
+   * frames (at least one). Sequential reads are served from it, one file read per buffer-full.
+   */
+  readonly readAheadBytes?: number;
+}
+
 /**
- * A streaming reader: the header is parsed on open, samples are read block by block, so a file of any
- * length costs only the block being read.
+ * A streaming reader: the header is parsed on open, samples are read block by block through a fixed
+ * read-ahead buffer, so a file of any length costs only that buffer. Calls run in the order they are
+ * made, even when the caller does not wait for one before making the next.
  */
 export interface AudioFileReader {
   readonly path: string;
@@ -38,8 +48,13 @@ export interface AudioFileReader {
   read(maxFrames: number): Promise<Float32Array[] | null>;
   /**
    * Up to `maxFrames` frames into the caller's planar arrays (from index 0); returns the frames read,
-   * 0 at the end. The allocation-free variant of read() for long files.
+   * 0 at the end. The allocation-free variant of read() for long files: when the frames are already in
+   * the read-ahead buffer and no earlier call is pending, they are decoded before this returns and the
+   * promise is an already-resolved one. If the file turns out shorter than its header said (it shrank
+   * after open), the call that reaches the missing frame rejects with E_WAV_TRUNCATED naming that frame,
+   * and the position stays where that call started.
    */
   readInto(planar: readonly Float32Array[], maxFrames: number): Promise<number>;
+  /** Calls made before close() still complete; later ones reject with E_WAV_NOT_FOUND. Idempotent. */
   close(): Promise<void>;
 }
