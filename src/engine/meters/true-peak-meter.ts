@@ -1,39 +1,50 @@
 import { instantiateKernel } from '../dsp/wasm-kernel.ts';
 import { amplitudeToDb } from './levels.ts';
-import { foldedItuFilter, halfSampleInterpolator, ituPhaseL1, trueOversampling, type FoldedItuFilter } from './true-peak-filters.ts';
-
-interface FoldedFilterTaps extends FoldedItuFilter {
-  /** Largest sum of |taps| of the four phases (the skip bound). */
-  readonly l1: number;
-}
+import { foldedItuFilter, halfSampleInterpolator, ituPhaseL1, trueOversampling } from './true-peak-filters.ts';
 
 /**
- * The WASM 4x interpolator (dsp/wasm/true-peak-4x.wat): buffer byte offset, window starts
- * [start, end); raises the peak held in its memory (see WASM_PEAK).
+ * The interpolators in single precision (dsp/wasm/true-peak.wat; peak4f / peak2f below are their JS
+ * references, bit for bit): the folded 4x ITU filter (sym0, anti0, sym1, anti1, 6 taps each, then
+ * unused) and the 2x half-sample taps g0..g11, all rounded to float32, and the skip bound.
  */
-type Peak4Kernel = (buf: number, start: number, end: number) => void;
-/** One channel's whole block (true-peak-4x.wat `block4`): f32 input, f64 buffer, frames, chunk maxima (byte addresses). */
-type Block4Kernel = (input: number, buf: number, frames: number, chunkMax: number) => void;
-interface WasmPeak4 {
-  readonly run: Peak4Kernel;
-  readonly block: Block4Kernel;
-  /** [0]: the running peak the kernel reads and raises; [1] the sample peak; [2] non-finite count; [3] l1 * (1 + 1e-12). */
-  readonly peak: Float64Array;
-  /** Per channel, the f32 input staged for `block4` (the caller's arrays copied in with one native set()). */
+interface F32Taps {
+  /** sym0[0..5], anti0[0..5], sym1[0..5], anti1[0..5]. */
+  readonly folded: Float32Array;
+  /** g0..g11 (the tap nearest the interpolated point first). */
+  readonly half: Float32Array;
+  /**
+   * The active filter's largest sum of |taps| (|output| <= bound * max|input| under the window),
+   * times (1 + 1e-5) for the float32 rounding of the sums (at most ~2e-6 relative): a chunk skipped
+   * under it could not have changed the maximum.
+   */
+  readonly bound: number;
+}
+
+/** One channel's whole block (`block`): f32 input, f32 buffer, frames, chunk maxima, history, factor. */
+type BlockKernel = (input: number, buf: number, frames: number, chunkMax: number, history: number, factor: number) => void;
+interface WasmTruePeak {
+  readonly block: BlockKernel;
+  /** [0] the running peak the kernel reads and raises; [1] the sample peak; [2] non-finite count; [3] the bound. */
+  readonly scalars: Float64Array;
+  /** Per channel, the f32 input staged for `block` (the caller's arrays copied in with one native set()). */
   readonly input: Float32Array[];
   readonly inputAt: number[];
   readonly chunkMaxAt: number;
 }
-/** Byte offset of the running peak (and the scalars after it) in the WASM memory. */
-const WASM_PEAK = 384;
+/** Byte layout of the kernel's memory (see true-peak.wat). */
+const COEF4_AT = 0;
+const COEF2_AT = 384;
+const SCALARS_AT = 576;
+const BUFFERS_AT = 640;
 /** Frames of f32 input staged per channel for the WASM block (longer arrays take the JS loop). */
 const WASM_STAGING = 8192;
+/** Samples past a channel buffer's end the last quad of instants may read. */
+const BUFFER_PAD = 4;
 
-/** Bytes of the splatted coefficients at the start of the WASM memory. */
-const WASM_COEF_BYTES = 512;
-
-/** New samples per skip decision of the 4x interpolator. */
+/** New samples per skip decision of the interpolators. */
 const CHUNK = 64;
+/** Rounding margin of the skip bound (see F32Taps.bound). */
+const F32_MARGIN = 1 + 1e-5;
 
 // Indices into the scalar state.
 const T_TP_READ = 0;
@@ -101,21 +112,23 @@ export class TruePeakMeter {
   #history = 0;
   #hop = 0;
   #trackWindow = false;
-  /** Per channel: #history samples of the previous block followed by the current block, as Float64. */
-  #scratch: Float64Array[] = [];
-  /** Largest |x| of each CHUNK of the block being processed (the 4x skip test). */
+  /**
+   * Per channel: #history samples of the previous block followed by the current block, as float32
+   * (the input's own values), in the kernel's memory (the JS path uses the same buffers).
+   */
+  #scratch: Float32Array[] = [];
+  /** Largest |x| of each CHUNK of the block being processed (the skip test). */
   #chunkMax = new Float64Array(0);
-  #folded: FoldedFilterTaps = { ...foldedItuFilter(), l1: 1 };
-  #half: Float64Array = new Float64Array(12);
+  #taps: F32Taps = { folded: new Float32Array(24), half: new Float32Array(12), bound: 1 };
   /** Scalar state in a typed array: updating it on the audio thread never boxes a double. */
   readonly #s = new Float64Array(T_COUNT);
   readonly #windowPeaks = new Float64Array(WINDOW_HOPS);
-  #kernel4: WasmPeak4 | null = null;
+  #wasm: WasmTruePeak | null = null;
   /** Byte offset of each channel's #scratch in the WASM memory. */
   #scratchAt: number[] = [];
   /**
-   * 'wasm' (default): the 4x interpolator runs in WebAssembly SIMD (same maxima to the bit as the
-   * JS loop); 'js': the JS reference.
+   * 'wasm' (default): the interpolators run in WebAssembly SIMD, four instants per f32x4 (the same
+   * maxima to the bit as the JS references); 'js': the JS references.
    */
   kernel: 'wasm' | 'js' = 'wasm';
 
@@ -135,42 +148,41 @@ export class TruePeakMeter {
     this.#channels = channels;
     this.#maxBlock = maxBlock;
     this.#factor = trueOversampling(sampleRate);
-    this.#folded = { ...foldedItuFilter(), l1: ituPhaseL1() };
-    this.#half = halfSampleInterpolator(24, 8);
-    this.#history = this.#factor === 4 ? ITU_TAPS - 1 : this.#factor === 2 ? 2 * this.#half.length - 1 : 0;
+    this.#taps = f32Taps(this.#factor);
+    this.#history = this.#factor === 4 ? ITU_TAPS - 1 : this.#factor === 2 ? 2 * this.#taps.half.length - 1 : 0;
     this.#hop = Math.max(1, Math.round(sampleRate / 10));
     this.#trackWindow = options.trackWindow ?? false;
     this.#scratch = [];
     this.#scratchAt = [];
-    if (this.#factor === 4) {
-      // The buffers live in the kernel's memory; +2 samples: the odd-tail lane reads one past.
-      const len = this.#history + maxBlock;
-      const stride = Math.ceil((len + 2) / 2) * 16;
-      const chunkMaxAt = WASM_COEF_BYTES + channels * stride;
+    this.#wasm = null;
+    if (this.#factor === 1) {
+      for (let c = 0; c < channels; c++) this.#scratch.push(new Float32Array(maxBlock));
+    } else {
+      // The buffers, chunk maxima and staging live in the kernel's memory.
+      const stride = Math.ceil((this.#history + maxBlock + BUFFER_PAD) / 4) * 16;
+      const chunkMaxAt = BUFFERS_AT + channels * stride;
       const inputAt0 = chunkMaxAt + 8 * (Math.ceil(maxBlock / CHUNK) + 2);
-      const { memory, exports } = instantiateKernel('true-peak-4x', inputAt0 + channels * 4 * WASM_STAGING);
-      const coef = new Float64Array(memory.buffer, 0, WASM_COEF_BYTES / 8);
-      const f = this.#folded;
-      [f.sym0, f.anti0, f.sym1, f.anti1].forEach((taps, t) => {
-        for (let k = 0; k < 6; k++) coef[2 * (6 * t + k)] = coef[2 * (6 * t + k) + 1] = taps[k]!;
-      });
+      const { memory, exports } = instantiateKernel('true-peak', inputAt0 + channels * 4 * WASM_STAGING);
+      const coef = new Float32Array(memory.buffer, 0, SCALARS_AT / 4);
+      const splat = (at: number, taps: Float32Array): void => {
+        for (let k = 0; k < taps.length; k++) coef.fill(taps[k]!, at / 4 + 4 * k, at / 4 + 4 * k + 4);
+      };
+      splat(COEF4_AT, this.#taps.folded);
+      splat(COEF2_AT, this.#taps.half);
       const inputAt = Array.from({ length: channels }, (_, c) => inputAt0 + c * 4 * WASM_STAGING);
-      this.#kernel4 = {
-        run: exports['peak4'] as Peak4Kernel,
-        block: exports['block4'] as Block4Kernel,
-        peak: new Float64Array(memory.buffer, WASM_PEAK, 4),
+      this.#wasm = {
+        block: exports['block'] as BlockKernel,
+        scalars: new Float64Array(memory.buffer, SCALARS_AT, 4),
         input: inputAt.map((at) => new Float32Array(memory.buffer, at, WASM_STAGING)),
         inputAt,
         chunkMaxAt,
       };
-      this.#kernel4.peak[3] = this.#folded.l1 * (1 + 1e-12);
+      this.#wasm.scalars[3] = this.#taps.bound;
       for (let c = 0; c < channels; c++) {
-        this.#scratchAt.push(WASM_COEF_BYTES + c * stride);
-        this.#scratch.push(new Float64Array(memory.buffer, WASM_COEF_BYTES + c * stride, len));
+        const at = BUFFERS_AT + c * stride;
+        this.#scratchAt.push(at);
+        this.#scratch.push(new Float32Array(memory.buffer, at, this.#history + maxBlock + BUFFER_PAD));
       }
-    } else {
-      this.#kernel4 = null;
-      for (let c = 0; c < channels; c++) this.#scratch.push(new Float64Array(this.#history + maxBlock));
     }
     this.#chunkMax = new Float64Array(Math.ceil(maxBlock / CHUNK) + 1);
     this.#s[T_NON_FINITE] = 0;
@@ -267,7 +279,7 @@ export class TruePeakMeter {
    * no longer than the staging area. Returns whether the block was staged.
    */
   #stage(input: readonly Float32Array[]): boolean {
-    const k = this.#kernel4;
+    const k = this.#wasm;
     if (k === null || this.kernel !== 'wasm') return false;
     for (let c = 0; c < this.#channels; c++) {
       const x = input[c];
@@ -279,15 +291,15 @@ export class TruePeakMeter {
 
   /** #processBlock on staged input, every channel's block in the kernel (`block4`). */
   #processBlockWasm(offset: number, frames: number): void {
-    const k = this.#kernel4!;
+    const k = this.#wasm!;
     const s = this.#s;
     let floor = s[T_TP_READ]!;
     if (this.#trackWindow && s[T_HOP_PEAK]! < floor) floor = s[T_HOP_PEAK]!;
-    const kp = k.peak;
+    const kp = k.scalars;
     kp[0] = floor;
     kp[1] = 0;
     kp[2] = 0;
-    for (let c = 0; c < this.#channels; c++) k.block(k.inputAt[c]! + 4 * offset, this.#scratchAt[c]!, frames, k.chunkMaxAt);
+    for (let c = 0; c < this.#channels; c++) k.block(k.inputAt[c]! + 4 * offset, this.#scratchAt[c]!, frames, k.chunkMaxAt, this.#history, this.#factor);
     s[T_BLOCK_PEAK] = kp[0]!;
     s[T_BLOCK_SP] = kp[1]!;
     s[T_BLOCK_BAD] = kp[2]!;
@@ -331,8 +343,7 @@ export class TruePeakMeter {
           if (cm > sp) sp = cm;
         }
       }
-      if (this.#factor === 4) peak4(buf, frames, this.#folded, chunkMax, s, this.kernel === 'wasm' ? this.#kernel4 : null, this.#scratchAt[c] ?? 0);
-      else if (this.#factor === 2) peak2(buf, frames, this.#half, s);
+      if (this.#factor !== 1) skipAndInterpolate(buf, frames, history, this.#factor, this.#taps, chunkMax, s);
       // Keep the last `history` samples for the next block.
       if (history > 0) buf.copyWithin(0, frames, frames + history);
     }
@@ -356,76 +367,97 @@ export class TruePeakMeter {
   }
 }
 
+/** The filters of `factor` rounded to float32, and the skip bound (see F32Taps). */
+function f32Taps(factor: 1 | 2 | 4): F32Taps {
+  const f = foldedItuFilter();
+  const folded = new Float32Array(24);
+  [f.sym0, f.anti0, f.sym1, f.anti1].forEach((taps, t) => folded.set(taps, 6 * t));
+  const half = Float32Array.from(halfSampleInterpolator(24, 8));
+  let l1 = ituPhaseL1();
+  if (factor === 2) {
+    l1 = 0;
+    for (let k = 0; k < half.length; k++) l1 += 2 * Math.abs(half[k]!);
+  }
+  return { folded, half, bound: l1 * F32_MARGIN };
+}
+
 /**
- * Largest |interpolated value| of the folded 4x ITU filter over the windows buf[j..j+11], one per new
- * sample (all four phases: see FoldedItuFilter), raising state[T_BLOCK_PEAK] (it comes in holding the
- * floor below which nothing matters; results go through the state array, not a return value, so that
- * no double is boxed per call).
+ * The block's interpolated maximum, raising state[T_BLOCK_PEAK] (it comes in holding the floor below
+ * which nothing matters; results go through the state array, not a return value, so that no double
+ * is boxed per call), what the kernel's `block` does after the conversion.
  *
- * Quiet stretches cannot beat the running maximum: every phase output is at most l1 * max|x| over its
- * window (l1 = the largest sum of |taps| of a phase). The block is walked in chunks of CHUNK new
- * samples; a chunk whose inputs (its own samples and the 11 before) are all below floor / l1 is
- * skipped. Skipped values are provably <= floor, so the maximum is the same with or without skipping,
- * and the same for every block size.
+ * Quiet stretches cannot beat the running maximum: every output is at most bound * max|x| over its
+ * window. The block is walked in chunks of CHUNK new samples; a chunk whose inputs (its own samples
+ * and the `history` before, history <= CHUNK) are all below floor / bound is skipped. Skipped values
+ * are provably <= floor, so the maximum is the same with or without skipping, and the same for every
+ * block size.
  */
-function peak4(buf: Float64Array, frames: number, f: FoldedFilterTaps, chunkMax: Float64Array, state: Float64Array, kernel: WasmPeak4 | null, bufAt: number): void {
-  const s0 = f.sym0;
-  const a0 = f.anti0;
-  const s1 = f.sym1;
-  const a1 = f.anti1;
-  const c00 = s0[0]!, c01 = s0[1]!, c02 = s0[2]!, c03 = s0[3]!, c04 = s0[4]!, c05 = s0[5]!;
-  const d00 = a0[0]!, d01 = a0[1]!, d02 = a0[2]!, d03 = a0[3]!, d04 = a0[4]!, d05 = a0[5]!;
-  const c10 = s1[0]!, c11 = s1[1]!, c12 = s1[2]!, c13 = s1[3]!, c14 = s1[4]!, c15 = s1[5]!;
-  const d10 = a1[0]!, d11 = a1[1]!, d12 = a1[2]!, d13 = a1[3]!, d14 = a1[4]!, d15 = a1[5]!;
-  const l1 = f.l1 * (1 + 1e-12);
+function skipAndInterpolate(buf: Float32Array, frames: number, history: number, factor: 2 | 4, taps: F32Taps, chunkMax: Float64Array, state: Float64Array): void {
+  const bound = taps.bound;
   let peak = state[T_BLOCK_PEAK]!;
   let previousMax = 0;
-  for (let i = 0; i < ITU_TAPS - 1; i++) {
-    const a = buf[i]! < 0 ? -buf[i]! : buf[i]!;
+  for (let i = 0; i < history; i++) {
+    const a = Math.abs(buf[i]!);
     if (a > previousMax) previousMax = a;
   }
   for (let start = 0, chunk = 0; start < frames; start += CHUNK, chunk++) {
     const own = chunkMax[chunk]!;
     const reach = own > previousMax ? own : previousMax;
     previousMax = own;
-    if (reach * l1 <= peak) continue;
     const end = start + CHUNK < frames ? start + CHUNK : frames;
-    if (kernel !== null) {
-      kernel.peak[0] = peak;
-      kernel.run(bufAt, start, end);
-      peak = kernel.peak[0]!;
-      continue;
-    }
-    for (let j = start; j < end; j++) {
-      const x0 = buf[j]!, x1 = buf[j + 1]!, x2 = buf[j + 2]!, x3 = buf[j + 3]!, x4 = buf[j + 4]!, x5 = buf[j + 5]!;
-      const x6 = buf[j + 6]!, x7 = buf[j + 7]!, x8 = buf[j + 8]!, x9 = buf[j + 9]!, x10 = buf[j + 10]!, x11 = buf[j + 11]!;
-      const p0 = x0 + x11, p1 = x1 + x10, p2 = x2 + x9, p3 = x3 + x8, p4 = x4 + x7, p5 = x5 + x6;
-      const m0 = x0 - x11, m1 = x1 - x10, m2 = x2 - x9, m3 = x3 - x8, m4 = x4 - x7, m5 = x5 - x6;
-      const A = c00 * p0 + c01 * p1 + c02 * p2 + c03 * p3 + c04 * p4 + c05 * p5;
-      const B = d00 * m0 + d01 * m1 + d02 * m2 + d03 * m3 + d04 * m4 + d05 * m5;
-      const C = c10 * p0 + c11 * p1 + c12 * p2 + c13 * p3 + c14 * p4 + c15 * p5;
-      const D = d10 * m0 + d11 * m1 + d12 * m2 + d13 * m3 + d14 * m4 + d15 * m5;
-      const e = (A < 0 ? -A : A) + (B < 0 ? -B : B);
-      const g = (C < 0 ? -C : C) + (D < 0 ? -D : D);
-      const h = e > g ? e : g;
-      if (h > peak) peak = h;
-    }
+    if (reach * bound <= peak) continue;
+    state[T_BLOCK_PEAK] = peak;
+    if (factor === 4) peak4f(buf, start, end, taps.folded, state);
+    else peak2f(buf, start, end, taps.half, state);
+    peak = state[T_BLOCK_PEAK]!;
   }
   state[T_BLOCK_PEAK] = peak;
 }
 
 /**
- * Largest |half-sample value| of the 2x interpolator over the windows buf[j..j+2h-1]: the point between
- * buf[j+h-1] and buf[j+h], h = g.length. Raises state[T_BLOCK_PEAK].
+ * Largest |interpolated value| of the folded 4x ITU filter over the windows buf[j..j+11], j in
+ * [start, end), all four phases (see FoldedItuFilter: max(|A + B|, |A - B|) = |A| + |B|), in float32:
+ * Math.fround after every operation, in the kernel's order (for +, - and * the double result rounded
+ * once is the float32 operation). Raises state[T_BLOCK_PEAK].
  */
-function peak2(buf: Float64Array, frames: number, g: Float64Array, state: Float64Array): void {
+function peak4f(buf: Float32Array, start: number, end: number, c: Float32Array, state: Float32Array | Float64Array): void {
+  const f = Math.fround;
+  const c00 = c[0]!, c01 = c[1]!, c02 = c[2]!, c03 = c[3]!, c04 = c[4]!, c05 = c[5]!;
+  const d00 = c[6]!, d01 = c[7]!, d02 = c[8]!, d03 = c[9]!, d04 = c[10]!, d05 = c[11]!;
+  const c10 = c[12]!, c11 = c[13]!, c12 = c[14]!, c13 = c[15]!, c14 = c[16]!, c15 = c[17]!;
+  const d10 = c[18]!, d11 = c[19]!, d12 = c[20]!, d13 = c[21]!, d14 = c[22]!, d15 = c[23]!;
+  let peak = state[T_BLOCK_PEAK]!;
+  for (let j = start; j < end; j++) {
+    const x0 = buf[j]!, x1 = buf[j + 1]!, x2 = buf[j + 2]!, x3 = buf[j + 3]!, x4 = buf[j + 4]!, x5 = buf[j + 5]!;
+    const x6 = buf[j + 6]!, x7 = buf[j + 7]!, x8 = buf[j + 8]!, x9 = buf[j + 9]!, x10 = buf[j + 10]!, x11 = buf[j + 11]!;
+    const p0 = f(x0 + x11), p1 = f(x1 + x10), p2 = f(x2 + x9), p3 = f(x3 + x8), p4 = f(x4 + x7), p5 = f(x5 + x6);
+    const m0 = f(x0 - x11), m1 = f(x1 - x10), m2 = f(x2 - x9), m3 = f(x3 - x8), m4 = f(x4 - x7), m5 = f(x5 - x6);
+    const A = f(f(f(f(f(f(c00 * p0) + f(c01 * p1)) + f(c02 * p2)) + f(c03 * p3)) + f(c04 * p4)) + f(c05 * p5));
+    const B = f(f(f(f(f(f(d00 * m0) + f(d01 * m1)) + f(d02 * m2)) + f(d03 * m3)) + f(d04 * m4)) + f(d05 * m5));
+    const C = f(f(f(f(f(f(c10 * p0) + f(c11 * p1)) + f(c12 * p2)) + f(c13 * p3)) + f(c14 * p4)) + f(c15 * p5));
+    const D = f(f(f(f(f(f(d10 * m0) + f(d11 * m1)) + f(d12 * m2)) + f(d13 * m3)) + f(d14 * m4)) + f(d15 * m5));
+    const e = f(Math.abs(A) + Math.abs(B));
+    const g = f(Math.abs(C) + Math.abs(D));
+    const h = e > g ? e : g;
+    if (h > peak) peak = h;
+  }
+  state[T_BLOCK_PEAK] = peak;
+}
+
+/**
+ * Largest |half-sample value| of the 2x interpolator over the windows buf[j..j+23], j in [start, end):
+ * the point between buf[j+11] and buf[j+12], y = sum_k g_k (buf[j+11-k] + buf[j+12+k]) accumulated
+ * from k = 0, in float32 as peak4f. Raises state[T_BLOCK_PEAK].
+ */
+function peak2f(buf: Float32Array, start: number, end: number, g: Float32Array, state: Float32Array | Float64Array): void {
+  const f = Math.fround;
   const h = g.length;
   let peak = state[T_BLOCK_PEAK]!;
-  for (let j = 0; j < frames; j++) {
+  for (let j = start; j < end; j++) {
     const mid = j + h;
-    let y = 0;
-    for (let k = 0; k < h; k++) y += g[k]! * (buf[mid - 1 - k]! + buf[mid + k]!);
-    const a = y < 0 ? -y : y;
+    let y = f(g[0]! * f(buf[mid - 1]! + buf[mid]!));
+    for (let k = 1; k < h; k++) y = f(y + f(g[k]! * f(buf[mid - 1 - k]! + buf[mid + k]!)));
+    const a = Math.abs(y);
     if (a > peak) peak = a;
   }
   state[T_BLOCK_PEAK] = peak;
