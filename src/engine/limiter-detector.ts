@@ -7,20 +7,24 @@ const TAPS = TRUE_PEAK_TAPS;
 
 /** Samples per block of the quiet-region test (see process()). */
 const CHUNK = 16;
+/**
+ * Headroom of the quiet test's bound for the single-precision interpolation (skipping must stay
+ * identical to computing). With M the largest |x| under the filter, the sum of the magnitudes of
+ * the terms of A and B (C and D) is at most l1 * M (see foldedL1); each term is rounded at most 7
+ * times on its way (the fold, the product, 5 accumulations), |A| + |B| once more, and the driven
+ * sample once (detect bounds it by |input| * drive), each time by at most 2^-24 relative: the
+ * computed peak stays under l1 * M * (1 + 2^-24)^9 < l1 * M * (1 + 6e-7) (1.1e-7 seen on adversarial
+ * windows). 1e-5 leaves a factor 16; absolute underflow errors (~1e-45) are far below any limit
+ * (>= 0.25: the ceiling is >= -12 dBTP).
+ */
+const F32_MARGIN = 1 + 1e-5;
 
-function maxPhaseL1(fir: Float64Array): number {
-  let best = 1;
-  for (let p = 0; p < 4; p++) {
-    let s = 0;
-    for (let k = 0; k < TAPS; k++) s += Math.abs(fir[p * TAPS + k] as number);
-    if (s > best) best = s;
-  }
-  return best;
-}
-
-/** (h[k] + h[11-k]) / 2 and (h[k] - h[11-k]) / 2, k = 0..5, of phases 0 and 1. */
-function foldPhases(fir: Float64Array): Float64Array {
-  const out = new Float64Array(24);
+/**
+ * (h[k] + h[11-k]) / 2 and (h[k] - h[11-k]) / 2, k = 0..5, of phases 0 and 1, rounded to f32 (the
+ * Annex 2 taps are multiples of 2^-16 under 1: their half sums and differences are f32-exact).
+ */
+function foldPhases(fir: Float64Array): Float32Array {
+  const out = new Float32Array(24);
   for (let ph = 0; ph < 2; ph++) {
     for (let k = 0; k < 6; k++) {
       const a = fir[ph * TAPS + k] as number;
@@ -30,6 +34,26 @@ function foldPhases(fir: Float64Array): Float64Array {
     }
   }
   return out;
+}
+
+/**
+ * Largest L1 norm over the phases of the folded (f32) filter, at least 1 (|x[n-6]| is a candidate
+ * too): per tap pair, |sym + anti| + |sym - anti| = |h[k]| + |h[11-k]|. detect's |A| + |B| is at most
+ * sum_k |sym_k| |s_k + s_(11-k)| + |anti_k| |s_k - s_(11-k)| <= M sum_k 2 max(|sym_k|, |anti_k|),
+ * which is this norm times M, the largest |x| under the filter (phases 1 and 2 likewise).
+ */
+function foldedL1(folded: Float32Array): number {
+  let best = 1;
+  for (let ph = 0; ph < 2; ph++) {
+    let s = 0;
+    for (let k = 0; k < 6; k++) {
+      const sym = folded[ph * 12 + k] as number;
+      const anti = folded[ph * 12 + 6 + k] as number;
+      s += Math.abs(sym + anti) + Math.abs(sym - anti);
+    }
+    if (s > best) best = s;
+  }
+  return best;
 }
 
 /**
@@ -80,7 +104,7 @@ const I_LIMIT = 4;
 const I_COUNT = 5;
 /** The limiter's pass 3 for one channel (limiter-detect.wat `apply`): out, history, start, mask, gains, frames. */
 type ApplyKernel = (out: number, x: number, start: number, mask: number, gains: number, frames: number) => void;
-/** Byte offset of #peak in the WASM memory (after the 24 splatted coefficients). */
+/** Byte offset of `peaks` in the WASM memory (after the 24 splatted f32x4 coefficients). */
 const WASM_PEAKS = 384;
 
 const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
@@ -88,15 +112,18 @@ const align16 = (bytes: number): number => Math.ceil(bytes / 16) * 16;
 /**
  * The true-peak limiter's detector: per channel, the driven input history (doubled, so that
  * x[n - k] = x[base - k] without masking) and, per block, the largest true peak of every
- * sample's interpolation region over the channels (`peaks`). `detect` is the JS reference,
- * `detectWasm` the same through the WebAssembly SIMD kernel (dsp/wasm/limiter-detect.wat); the
- * histories and `peaks` live in the kernel's memory. Allocated by the limiter's prepare().
+ * sample's interpolation region over the channels (`peaks`). The history is single precision,
+ * fround(input * drive): it is also the limiter's delay line (the output is the history sample
+ * times the gain; with drive 1 the input sample itself), and the interpolation runs in f32.
+ * `detect` is the JS reference, `detectWasm` the same through the WebAssembly SIMD kernel
+ * (dsp/wasm/limiter-detect.wat, four samples per f32x4); the histories and `peaks` live in the
+ * kernel's memory. Allocated by the limiter's prepare().
  */
 export class LimiterDetector {
   /** Per channel, 2 * xLen samples (every sample written twice). */
-  readonly x: Float64Array[];
-  /** Per block: true peak per sample, max over channels (the caller zeroes it). */
-  readonly peaks: Float64Array;
+  readonly x: Float32Array[];
+  /** Per block: true peak per sample (f32 values), max over channels (the caller zeroes it). */
+  readonly peaks: Float32Array;
   readonly xLen: number;
   readonly xMask: number;
   /**
@@ -114,11 +141,13 @@ export class LimiterDetector {
   readonly #input: Float32Array[];
   readonly #inputAt: number[];
   readonly #apply: ApplyKernel;
-  readonly #fir = truePeakCoefficients();
-  /** Largest sum of |taps| over the four phases: no interpolated value exceeds it times the largest |x| under the filter. */
-  readonly #firL1 = maxPhaseL1(this.#fir);
-  /** Phase 0 and phase 1 folded (see detect): sym0, anti0, sym1, anti1, six taps each. */
-  readonly #folded = foldPhases(this.#fir);
+  /** Phase 0 and phase 1 folded (see detect), f32: sym0, anti0, sym1, anti1, six taps each. */
+  readonly #folded = foldPhases(truePeakCoefficients());
+  /**
+   * The quiet test's bound: the filter's largest L1 norm (no interpolated value exceeds it times
+   * the largest |x| under the filter) with the headroom for the f32 evaluation (F32_MARGIN).
+   */
+  readonly #quietL1 = foldedL1(this.#folded) * F32_MARGIN;
 
   /** The limiter's gain state, in the kernel's memory too (pass 2 runs there; see limiter.ts). */
   readonly g: Float64Array;
@@ -138,9 +167,9 @@ export class LimiterDetector {
   constructor(channels: number, maxBlock: number, xLen: number, gLen: number, rLen: number) {
     this.xLen = xLen;
     this.xMask = xLen - 1;
-    // peaks and the histories in the kernel's memory (+2 samples each: the odd-tail lane reads one past).
-    const xAt0 = align16(WASM_PEAKS + 8 * (maxBlock + 2));
-    const stride = align16(8 * (2 * xLen + 2));
+    // peaks and the histories (f32) in the kernel's memory.
+    const xAt0 = align16(WASM_PEAKS + 4 * maxBlock);
+    const stride = align16(4 * 2 * xLen);
     this.#scalarsAt = xAt0 + channels * stride;
     const inputAt0 = this.#scalarsAt + align16(8 * I_COUNT);
     this.#inputAt = Array.from({ length: channels }, (_, c) => inputAt0 + 4 * maxBlock * c);
@@ -158,34 +187,37 @@ export class LimiterDetector {
     this.gain = new Float64Array(memory.buffer, this.#gainAt, maxBlock);
     this.gainScalars = new Float64Array(memory.buffer, this.#gainScalarsAt, G_COUNT);
     this.#scalars = new Float64Array(memory.buffer, this.#scalarsAt, I_COUNT);
-    this.#scalars[I_L1] = this.#firL1;
+    this.#scalars[I_L1] = this.#quietL1;
     this.#input = this.#inputAt.map((at) => new Float32Array(memory.buffer, at, maxBlock));
     this.#apply = exports['apply'] as ApplyKernel;
-    const coef = new Float64Array(memory.buffer, 0, WASM_PEAKS / 8);
-    for (let k = 0; k < 24; k++) coef[2 * k] = coef[2 * k + 1] = this.#folded[k] as number;
-    this.peaks = new Float64Array(memory.buffer, WASM_PEAKS, maxBlock);
+    const coef = new Float32Array(memory.buffer, 0, WASM_PEAKS / 4);
+    for (let k = 0; k < 24; k++) coef.fill(this.#folded[k] as number, 4 * k, 4 * k + 4);
+    this.peaks = new Float32Array(memory.buffer, WASM_PEAKS, maxBlock);
     this.#xAt = Array.from({ length: channels }, (_, c) => xAt0 + c * stride);
-    this.x = this.#xAt.map((at) => new Float64Array(memory.buffer, at, 2 * xLen));
+    this.x = this.#xAt.map((at) => new Float32Array(memory.buffer, at, 2 * xLen));
   }
 
   reset(): void {
-    for (let c = 0; c < this.x.length; c++) (this.x[c] as Float64Array).fill(0);
+    for (let c = 0; c < this.x.length; c++) (this.x[c] as Float32Array).fill(0);
   }
 
   /**
    * Write one channel's block into its history (doubled buffer: x[n - k] = x[base - k] without
-   * masking) and max its per-sample true peak into `peaks`. Per CHUNK samples, a quiet-region
-   * test first: if the largest |x| under the filter, times the filter's largest L1 norm, stays
-   * below the limit, no interpolated value can reach it and the interpolation is skipped
-   * (g_req is 1 either way, so the result is identical).
+   * masking; f32, the Float32Array store rounds input * drive) and max its per-sample true peak
+   * into `peaks`. Per CHUNK samples, a quiet-region test first: if the largest |x| under the
+   * filter, times the filter's largest L1 norm (with the f32 headroom), stays below the limit, no
+   * interpolated value can reach it and the interpolation is skipped (g_req is 1 either way, so
+   * the result is identical). The interpolation runs in single precision, Math.fround after every
+   * operation, in the order of the kernel's lanes: the same peaks as detectWasm to the bit.
    */
   detect(input: Float32Array, c: number, frames: number, n0: number, drv: Ramp): void {
-    const x = this.x[c] as Float64Array;
+    const x = this.x[c] as Float32Array;
     const peaks = this.peaks;
     const limit = this.quietLimit;
     const xLen = this.xLen;
     const xMask = this.xMask;
-    const l1 = this.#firL1;
+    const l1 = this.#quietL1;
+    const fr = Math.fround;
     let drvV = drv.value;
     let drvR = drv.remaining;
     const dStep = drv.step;
@@ -207,6 +239,7 @@ export class LimiterDetector {
           const v = a < 0 ? -a : a;
           if (v > m) m = v;
         }
+        // |fround(input * drive)| <= |input| * dmax * (1 + 2^-24): inside the headroom of l1.
         m *= dmax;
         const hpos = ((n0 + i) & xMask) + xLen;
         for (let k = 1; k < TAPS; k++) {
@@ -228,7 +261,9 @@ export class LimiterDetector {
       const base = wpos + xLen;
       // BS.1770-4 Annex 2, folded for its symmetry (phase 3 is phase 0 reversed, phase 2 phase 1):
       // with p_k = s_k + s_(11-k), m_k = s_k - s_(11-k), phases 0/3 are A +- B and 1/2 are C +- D,
-      // and max(|A + B|, |A - B|) = |A| + |B|: 24 multiplies for the largest of the four.
+      // and max(|A + B|, |A - B|) = |A| + |B|: 24 multiplies for the largest of the four. Each
+      // operation rounded to f32 (the double result of +, -, * of two f32 values, rounded once,
+      // is the f32 operation's), the sums left to right as the kernel accumulates them.
       const s0 = x[base] as number;
       const s1 = x[base - 1] as number;
       const s2 = x[base - 2] as number;
@@ -241,28 +276,28 @@ export class LimiterDetector {
       const s9 = x[base - 9] as number;
       const s10 = x[base - 10] as number;
       const s11 = x[base - 11] as number;
-      const p0 = s0 + s11;
-      const p1 = s1 + s10;
-      const p2 = s2 + s9;
-      const p3 = s3 + s8;
-      const p4 = s4 + s7;
-      const p5 = s5 + s6;
-      const m0 = s0 - s11;
-      const m1 = s1 - s10;
-      const m2 = s2 - s9;
-      const m3 = s3 - s8;
-      const m4 = s4 - s7;
-      const m5 = s5 - s6;
-      let fa = e0 * p0 + e1 * p1 + e2 * p2 + e3 * p3 + e4 * p4 + e5 * p5;
-      let fb = o0 * m0 + o1 * m1 + o2 * m2 + o3 * m3 + o4 * m4 + o5 * m5;
-      let fc = f0 * p0 + f1 * p1 + f2 * p2 + f3 * p3 + f4 * p4 + f5 * p5;
-      let fd = q0 * m0 + q1 * m1 + q2 * m2 + q3 * m3 + q4 * m4 + q5 * m5;
+      const p0 = fr(s0 + s11);
+      const p1 = fr(s1 + s10);
+      const p2 = fr(s2 + s9);
+      const p3 = fr(s3 + s8);
+      const p4 = fr(s4 + s7);
+      const p5 = fr(s5 + s6);
+      const m0 = fr(s0 - s11);
+      const m1 = fr(s1 - s10);
+      const m2 = fr(s2 - s9);
+      const m3 = fr(s3 - s8);
+      const m4 = fr(s4 - s7);
+      const m5 = fr(s5 - s6);
+      let fa = fr(fr(fr(fr(fr(fr(e0 * p0) + fr(e1 * p1)) + fr(e2 * p2)) + fr(e3 * p3)) + fr(e4 * p4)) + fr(e5 * p5));
+      let fb = fr(fr(fr(fr(fr(fr(o0 * m0) + fr(o1 * m1)) + fr(o2 * m2)) + fr(o3 * m3)) + fr(o4 * m4)) + fr(o5 * m5));
+      let fc = fr(fr(fr(fr(fr(fr(f0 * p0) + fr(f1 * p1)) + fr(f2 * p2)) + fr(f3 * p3)) + fr(f4 * p4)) + fr(f5 * p5));
+      let fd = fr(fr(fr(fr(fr(fr(q0 * m0) + fr(q1 * m1)) + fr(q2 * m2)) + fr(q3 * m3)) + fr(q4 * m4)) + fr(q5 * m5));
       if (fa < 0) fa = -fa;
       if (fb < 0) fb = -fb;
       if (fc < 0) fc = -fc;
       if (fd < 0) fd = -fd;
-      const a03 = fa + fb;
-      const a12 = fc + fd;
+      const a03 = fr(fa + fb);
+      const a12 = fr(fc + fd);
       let p = s6 < 0 ? -s6 : s6;
       if (a03 > p) p = a03;
       if (a12 > p) p = a12;

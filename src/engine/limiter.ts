@@ -85,8 +85,8 @@ export class Limiter implements Processor {
   #invL = 1;
   /** The true-peak detector; it holds the audio history per channel (see limiter-detector.ts). */
   #det: LimiterDetector | null = null;
-  // Audio history per channel (the detector's), length 2*xLen with every sample written twice.
-  #x: Float64Array[] = [];
+  // Audio history per channel (the detector's, f32: fround(input * drive)), length 2*xLen with every sample written twice.
+  #x: Float32Array[] = [];
   #xLen = 1;
   #xMask = 0;
   // g_req history, deque of indices, release/box history.
@@ -104,7 +104,7 @@ export class Limiter implements Processor {
   #n = 0;
   #pendingLookahead = false;
   /** Per-block scratch: true peak per sample (max over channels; the detector's), gain per sample. */
-  #peak: Float64Array = new Float64Array(0);
+  #peak: Float32Array = new Float32Array(0);
   #gain: Float64Array = new Float64Array(0);
   /**
    * 'wasm' (default): the true-peak detector runs in WebAssembly SIMD on every sample (same peaks
@@ -297,7 +297,7 @@ export class Limiter implements Processor {
         det.applyGains(out, c, n0 - lat, frames);
         continue;
       }
-      const x = this.#x[c] as Float64Array;
+      const x = this.#x[c] as Float32Array;
       for (let i = 0; i < frames; i++) out[i] = (x[(n0 + i - lat) & xMask] as number) * (gains[i] as number);
     }
     if (this.#sum - this.#sum !== 0 || this.#rPrev - this.#rPrev !== 0) {

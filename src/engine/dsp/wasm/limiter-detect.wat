@@ -1,19 +1,22 @@
-;; The true-peak limiter's detector (engine/limiter.ts #detect): BS.1770-4 Annex 2, 4x, the 48-tap
-;; filter folded for its symmetry, two consecutive samples per f64x2. Per lane the arithmetic and
-;; the comparisons are the JS loop's, in the same order, without fused multiply-adds: the same
-;; peaks to the bit. s_k = x[base - k] (newest first), the history doubled so no index wraps.
+;; The true-peak limiter's detector (engine/limiter-detector.ts detect): BS.1770-4 Annex 2, 4x, the
+;; 48-tap filter folded for its symmetry, in single precision, four consecutive samples per f32x4.
+;; Per lane the arithmetic and the comparisons are the JS loop's (Math.fround after every
+;; operation), in the same order, without fused multiply-adds: the same peaks to the bit.
+;; s_k = x[base - k] (newest first), the f32 history doubled so no index wraps.
 ;;
-;; Memory (imported, one per limiter): at 0, 24 v128 coefficients, each splatted to both lanes:
-;; phase 0 symmetric, phase 0 antisymmetric, phase 1 symmetric, phase 1 antisymmetric (6 each);
-;; then the per-sample peaks, the channels' histories, the scalars of `ingest` and its f32 input
-;; (set up by limiter-detector.ts).
+;; Memory (imported, one per limiter): at 0, 24 v128 coefficients (f32), each splatted to the four
+;; lanes: phase 0 symmetric, phase 0 antisymmetric, phase 1 symmetric, phase 1 antisymmetric (6
+;; each); then the per-sample peaks (f32), the channels' histories (f32), the scalars of `ingest`
+;; and its f32 input (set up by limiter-detector.ts).
 (module
   (import "env" "memory" (memory 1))
 
   ;; One channel's block, what LimiterDetector.detectWasm's JS loop did (the same operations in the
   ;; same order, so the same bits): per chunk of 16 new samples (a chunk never straddles the end of
-  ;; the history) the driven samples into the doubled history, then the quiet test (the largest |x|
-  ;; under the chunk's windows times l1 against the limit); runs of loud chunks through `detect`.
+  ;; the history) the driven samples into the doubled f32 history (fround(input * drive), as a
+  ;; Float32Array store rounds it: promote, multiply in f64, demote), then the quiet test (the
+  ;; largest |x| under the chunk's windows times l1, which carries the margin for the f32
+  ;; rounding, against the limit); runs of loud chunks through `detect`.
   ;; $in: the block's f32 samples; $x: the channel history's byte address; $xLen: its length in
   ;; samples (a power of two); $n0: the clock of the block's first sample; $ramp: samples of the
   ;; block on which the drive ramp steps ($ramp <= $drvR); $drvR: steps left on the ramp.
@@ -21,10 +24,12 @@
   ;; [3] l1, [4] quiet limit. Peaks are raised from byte address $peaks (sample 0 of the block).
   (func (export "ingest") (param $in i32) (param $x i32) (param $xLen i32) (param $n0 i32) (param $frames i32)
         (param $ramp i32) (param $drvR i32) (param $sc i32) (param $peaks i32)
-    (local $mask i32) (local $start i32) (local $end i32) (local $w0 i32) (local $i i32) (local $wpos i32)
-    (local $j i32) (local $last i32) (local $loudFrom i32)
-    (local $drvV f64) (local $step f64) (local $target f64) (local $l1 f64) (local $limit f64) (local $v f64) (local $m f64)
+    (local $mask i32) (local $xBytes i32) (local $start i32) (local $end i32) (local $w0 i32) (local $i i32)
+    (local $rampEnd i32) (local $src i32) (local $dst i32) (local $j i32) (local $last i32) (local $loudFrom i32)
+    (local $drvV f64) (local $step f64) (local $target f64) (local $l1 f64) (local $limit f64) (local $v f32)
+    (local $d v128) (local $a v128) (local $m v128)
     (local.set $mask (i32.sub (local.get $xLen) (i32.const 1)))
+    (local.set $xBytes (i32.shl (local.get $xLen) (i32.const 2)))
     (local.set $drvV (f64.load offset=0 (local.get $sc)))
     (local.set $step (f64.load offset=8 (local.get $sc)))
     (local.set $target (f64.load offset=16 (local.get $sc)))
@@ -40,35 +45,69 @@
             (i32.lt_s (i32.add (local.get $start) (i32.const 16)) (local.get $frames))))
         (if (i32.gt_s (i32.sub (local.get $end) (local.get $start)) (i32.sub (local.get $xLen) (local.get $w0)))
           (then (local.set $end (i32.sub (i32.add (local.get $start) (local.get $xLen)) (local.get $w0)))))
+        ;; the chunk's samples go to x[w0 ..] and x[w0 + xLen ..], contiguous
+        (local.set $src (i32.add (local.get $in) (i32.shl (local.get $start) (i32.const 2))))
+        (local.set $dst (i32.add (local.get $x) (i32.shl (local.get $w0) (i32.const 2))))
         (local.set $i (local.get $start))
-        (block $writeDone
-          (loop $write
-            (br_if $writeDone (i32.ge_s (local.get $i) (local.get $end)))
-            (if (i32.lt_s (local.get $i) (local.get $ramp))
-              (then
-                (local.set $drvV
-                  (select (local.get $target) (f64.add (local.get $drvV) (local.get $step))
-                    (i32.eq (i32.add (local.get $i) (i32.const 1)) (local.get $drvR))))))
-            (local.set $wpos (i32.and (i32.add (local.get $n0) (local.get $i)) (local.get $mask)))
-            (local.set $v
-              (f64.mul (f64.promote_f32 (f32.load (i32.add (local.get $in) (i32.shl (local.get $i) (i32.const 2)))))
-                       (local.get $drvV)))
-            (f64.store (i32.add (local.get $x) (i32.shl (local.get $wpos) (i32.const 3))) (local.get $v))
-            (f64.store (i32.add (local.get $x) (i32.shl (i32.add (local.get $wpos) (local.get $xLen)) (i32.const 3))) (local.get $v))
+        ;; on the drive ramp: one sample at a time
+        (local.set $rampEnd (select (local.get $ramp) (local.get $end) (i32.lt_s (local.get $ramp) (local.get $end))))
+        (block $rampDone
+          (loop $rampWrite
+            (br_if $rampDone (i32.ge_s (local.get $i) (local.get $rampEnd)))
+            (local.set $drvV
+              (select (local.get $target) (f64.add (local.get $drvV) (local.get $step))
+                (i32.eq (i32.add (local.get $i) (i32.const 1)) (local.get $drvR))))
+            (local.set $v (f32.demote_f64 (f64.mul (f64.promote_f32 (f32.load (local.get $src))) (local.get $drvV))))
+            (f32.store (local.get $dst) (local.get $v))
+            (f32.store (i32.add (local.get $dst) (local.get $xBytes)) (local.get $v))
+            (local.set $src (i32.add (local.get $src) (i32.const 4)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
             (local.set $i (i32.add (local.get $i) (i32.const 1)))
-            (br $write)))
-        ;; largest |x| under the chunk's windows (NaN compares false: ignored)
-        (local.set $m (f64.const 0))
-        (local.set $j (i32.sub (i32.add (local.get $w0) (local.get $xLen)) (i32.const 11)))
-        (local.set $last (i32.add (i32.add (local.get $w0) (local.get $xLen)) (i32.sub (local.get $end) (local.get $start))))
+            (br $rampWrite)))
+        ;; past the ramp the drive is constant: four at a time, each lane the scalar's operations
+        (local.set $d (f64x2.splat (local.get $drvV)))
+        (block $quadsDone
+          (loop $quadWrite
+            (br_if $quadsDone (i32.gt_s (i32.add (local.get $i) (i32.const 4)) (local.get $end)))
+            (local.set $a (v128.load (local.get $src)))
+            (local.set $a
+              (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+                (f32x4.demote_f64x2_zero (f64x2.mul (f64x2.promote_low_f32x4 (local.get $a)) (local.get $d)))
+                (f32x4.demote_f64x2_zero
+                  (f64x2.mul (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 8 9 10 11 12 13 14 15 (local.get $a) (local.get $a)))
+                             (local.get $d)))))
+            (v128.store (local.get $dst) (local.get $a))
+            (v128.store (i32.add (local.get $dst) (local.get $xBytes)) (local.get $a))
+            (local.set $src (i32.add (local.get $src) (i32.const 16)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+            (local.set $i (i32.add (local.get $i) (i32.const 4)))
+            (br $quadWrite)))
+        (block $restDone
+          (loop $restWrite
+            (br_if $restDone (i32.ge_s (local.get $i) (local.get $end)))
+            (local.set $v (f32.demote_f64 (f64.mul (f64.promote_f32 (f32.load (local.get $src))) (local.get $drvV))))
+            (f32.store (local.get $dst) (local.get $v))
+            (f32.store (i32.add (local.get $dst) (local.get $xBytes)) (local.get $v))
+            (local.set $src (i32.add (local.get $src) (i32.const 4)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br $restWrite)))
+        ;; largest |x| under the chunk's windows, x[w0 + xLen - 11 .. w0 + xLen + end - start) (at
+        ;; least 12 samples): four at a time, the last four overlapping (max does not mind).
+        ;; pmax(m, v) is m < v ? v : m: NaN compares false, ignored.
+        (local.set $m (v128.const i32x4 0 0 0 0))
+        (local.set $j (i32.add (local.get $x) (i32.shl (i32.sub (i32.add (local.get $w0) (local.get $xLen)) (i32.const 11)) (i32.const 2))))
+        (local.set $last (i32.sub (i32.add (local.get $dst) (local.get $xBytes)) (i32.const 16)))
         (block $scanDone
           (loop $scan
-            (br_if $scanDone (i32.ge_s (local.get $j) (local.get $last)))
-            (local.set $v (f64.abs (f64.load (i32.add (local.get $x) (i32.shl (local.get $j) (i32.const 3))))))
-            (if (f64.gt (local.get $v) (local.get $m)) (then (local.set $m (local.get $v))))
-            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br_if $scanDone (i32.ge_u (local.get $j) (local.get $last)))
+            (local.set $m (f32x4.pmax (local.get $m) (f32x4.abs (v128.load (local.get $j)))))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
             (br $scan)))
-        (if (f64.gt (f64.mul (local.get $m) (local.get $l1)) (local.get $limit))
+        (local.set $m (f32x4.pmax (local.get $m) (f32x4.abs (v128.load (local.get $last)))))
+        (local.set $m (f32x4.pmax (local.get $m) (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $m) (local.get $m))))
+        (local.set $m (f32x4.pmax (local.get $m) (i8x16.shuffle 4 5 6 7 0 1 2 3 12 13 14 15 8 9 10 11 (local.get $m) (local.get $m))))
+        (if (f64.gt (f64.mul (f64.promote_f32 (f32x4.extract_lane 0 (local.get $m))) (local.get $l1)) (local.get $limit))
           (then (if (i32.lt_s (local.get $loudFrom) (i32.const 0)) (then (local.set $loudFrom (local.get $start)))))
           (else
             (if (i32.ge_s (local.get $loudFrom) (i32.const 0))
@@ -82,8 +121,9 @@
     (f64.store offset=0 (local.get $sc) (local.get $drvV)))
 
   ;; The limiter's pass 2 (limiter.ts #gains, the same operations in the same order: the same
-  ;; bits): per sample g_req = min(1, limit / peak) into the g history, the sliding minimum over the
-  ;; window (a deque of indices), the release towards unity, the moving average over the lookahead
+  ;; bits): per sample g_req = min(1, limit / peak) (the f32 peak, exact in f64) into the g
+  ;; history, the sliding minimum over the window (a deque of indices), the release towards
+  ;; unity, the moving average over the lookahead
   ;; (re-summed exactly once per history length) -> gains. Indices are whole numbers kept as i64
   ;; (f64 in memory, as JS keeps them); a ring position is the index's low 32 bits and the mask,
   ;; as JS's `&` takes it.
@@ -119,7 +159,7 @@
             (local.set $ceilV (f64.add (local.get $ceilV) (local.get $step)))
             (local.set $ceilR (i32.sub (local.get $ceilR) (i32.const 1)))
             (if (i32.eqz (local.get $ceilR)) (then (local.set $ceilV (local.get $target))))))
-        (local.set $peak (f64.load (i32.add (local.get $peaks) (i32.shl (local.get $i) (i32.const 3)))))
+        (local.set $peak (f64.promote_f32 (f32.load (i32.add (local.get $peaks) (i32.shl (local.get $i) (i32.const 2))))))
         (local.set $limit (f64.mul (local.get $ceilV) (local.get $safety)))
         (f64.store (i32.add (local.get $g) (i32.shl (i32.and (i32.wrap_i64 (local.get $n)) (local.get $gm)) (i32.const 3)))
           (select (f64.div (local.get $limit) (local.get $peak)) (f64.const 1) (f64.gt (local.get $peak) (local.get $limit))))
@@ -181,9 +221,10 @@
     (f64.store offset=88 (local.get $sc) (f64.convert_i64_s (local.get $tail)))
     (f64.store offset=96 (local.get $sc) (local.get $minGain)))
 
-  ;; The limiter's pass 3 for one channel: out[i] = x[(n0 + i - lat) & mask] * gains[i], rounded to
-  ;; f32 as a Float32Array store rounds it. $out: f32 samples; $x: the channel history's byte
-  ;; address; $start: (n0 - lat) & mask, the history position of the block's first output.
+  ;; The limiter's pass 3 for one channel: out[i] = x[(n0 + i - lat) & mask] * gains[i] (the f32
+  ;; history sample times the f64 gain), rounded to f32 as a Float32Array store rounds it. $out: f32
+  ;; samples; $x: the channel history's byte address; $start: (n0 - lat) & mask, the history
+  ;; position of the block's first output.
   (func (export "apply") (param $out i32) (param $x i32) (param $start i32) (param $mask i32) (param $gains i32) (param $frames i32)
     (local $i i32)
     (block $done
@@ -192,7 +233,7 @@
         (f32.store (i32.add (local.get $out) (i32.shl (local.get $i) (i32.const 2)))
           (f32.demote_f64
             (f64.mul
-              (f64.load (i32.add (local.get $x) (i32.shl (i32.and (i32.add (local.get $start) (local.get $i)) (local.get $mask)) (i32.const 3))))
+              (f64.promote_f32 (f32.load (i32.add (local.get $x) (i32.shl (i32.and (i32.add (local.get $start) (local.get $i)) (local.get $mask)) (i32.const 2)))))
               (f64.load (i32.add (local.get $gains) (i32.shl (local.get $i) (i32.const 3)))))))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $sample))))
@@ -206,153 +247,152 @@
       (select (i32.sub (local.get $xLen) (local.get $first)) (local.get $count)
         (i32.lt_s (i32.sub (local.get $xLen) (local.get $first)) (local.get $count))))
     (call $detect
-      (i32.add (local.get $x) (i32.shl (i32.add (local.get $first) (local.get $xLen)) (i32.const 3)))
-      (i32.add (local.get $peaks) (i32.shl (local.get $from) (i32.const 3)))
+      (i32.add (local.get $x) (i32.shl (i32.add (local.get $first) (local.get $xLen)) (i32.const 2)))
+      (i32.add (local.get $peaks) (i32.shl (local.get $from) (i32.const 2)))
       (local.get $head))
     (if (i32.lt_s (local.get $head) (local.get $count))
       (then
         (call $detect
-          (i32.add (local.get $x) (i32.shl (local.get $xLen) (i32.const 3)))
-          (i32.add (local.get $peaks) (i32.shl (i32.add (local.get $from) (local.get $head)) (i32.const 3)))
+          (i32.add (local.get $x) (i32.shl (local.get $xLen) (i32.const 2)))
+          (i32.add (local.get $peaks) (i32.shl (i32.add (local.get $from) (local.get $head)) (i32.const 2)))
           (i32.sub (local.get $count) (local.get $head))))))
 
-  ;; Raise peaks[i] (f64 at $peaks + 8 i) for `count` consecutive samples, the first one's newest
-  ;; history sample at byte address $x (the next ones follow it).
+  ;; Raise peaks[i] (f32 at $peaks + 4 i) for `count` consecutive samples, the first one's newest
+  ;; history sample at byte address $x (the next ones follow it): four samples per f32x4, then
+  ;; the last count mod 4 one by one with the same f32 operations.
   (func $detect (export "detect") (param $x i32) (param $peaks i32) (param $count i32)
-    (local $end i32) (local $lo i32) (local $a v128) (local $pk v128) (local $old v128) (local $zero v128) (local $inf v128)
-    (local $s0 v128) (local $s1 v128) (local $s2 v128) (local $s3 v128) (local $s4 v128) (local $s5 v128) (local $s6 v128) (local $s7 v128) (local $s8 v128) (local $s9 v128) (local $s10 v128) (local $s11 v128)
-    (local $p0 v128) (local $m0 v128) (local $p1 v128) (local $m1 v128) (local $p2 v128) (local $m2 v128) (local $p3 v128) (local $m3 v128) (local $p4 v128) (local $m4 v128) (local $p5 v128) (local $m5 v128)
-    (local.set $zero (f64x2.splat (f64.const 0)))
-    (local.set $inf (f64x2.splat (f64.const inf)))
-    (local.set $end (i32.add (local.get $peaks) (i32.shl (local.get $count) (i32.const 3))))
-    ;; pairs of samples
-    (block $done
-      (loop $pair
-        (br_if $done (i32.ge_u (i32.add (local.get $peaks) (i32.const 8)) (local.get $end)))
-      (local.set $lo (i32.sub (local.get $x) (i32.const 88)))
-      (local.set $s0 (v128.load offset=88 (local.get $lo)))
-      (local.set $s1 (v128.load offset=80 (local.get $lo)))
-      (local.set $s2 (v128.load offset=72 (local.get $lo)))
-      (local.set $s3 (v128.load offset=64 (local.get $lo)))
-      (local.set $s4 (v128.load offset=56 (local.get $lo)))
-      (local.set $s5 (v128.load offset=48 (local.get $lo)))
-      (local.set $s6 (v128.load offset=40 (local.get $lo)))
-      (local.set $s7 (v128.load offset=32 (local.get $lo)))
-      (local.set $s8 (v128.load offset=24 (local.get $lo)))
-      (local.set $s9 (v128.load offset=16 (local.get $lo)))
-      (local.set $s10 (v128.load offset=8 (local.get $lo)))
-      (local.set $s11 (v128.load offset=0 (local.get $lo)))
-      (local.set $p0 (f64x2.add (local.get $s0) (local.get $s11)))
-      (local.set $m0 (f64x2.sub (local.get $s0) (local.get $s11)))
-      (local.set $p1 (f64x2.add (local.get $s1) (local.get $s10)))
-      (local.set $m1 (f64x2.sub (local.get $s1) (local.get $s10)))
-      (local.set $p2 (f64x2.add (local.get $s2) (local.get $s9)))
-      (local.set $m2 (f64x2.sub (local.get $s2) (local.get $s9)))
-      (local.set $p3 (f64x2.add (local.get $s3) (local.get $s8)))
-      (local.set $m3 (f64x2.sub (local.get $s3) (local.get $s8)))
-      (local.set $p4 (f64x2.add (local.get $s4) (local.get $s7)))
-      (local.set $m4 (f64x2.sub (local.get $s4) (local.get $s7)))
-      (local.set $p5 (f64x2.add (local.get $s5) (local.get $s6)))
-      (local.set $m5 (f64x2.sub (local.get $s5) (local.get $s6)))
-      ;; p = |s6|, then the larger of |A| + |B| (phases 0/3) and |C| + |D| (phases 1/2) if above
-      (local.set $pk (v128.bitselect (f64x2.neg (local.get $s6)) (local.get $s6) (f64x2.lt (local.get $s6) (local.get $zero))))
-      (local.set $a
-        (f64x2.add (f64x2.abs (f64x2.add (f64x2.add (f64x2.add (f64x2.add (f64x2.add (f64x2.mul (v128.load offset=0 (i32.const 0)) (local.get $p0))
-            (f64x2.mul (v128.load offset=16 (i32.const 0)) (local.get $p1)))
-            (f64x2.mul (v128.load offset=32 (i32.const 0)) (local.get $p2)))
-            (f64x2.mul (v128.load offset=48 (i32.const 0)) (local.get $p3)))
-            (f64x2.mul (v128.load offset=64 (i32.const 0)) (local.get $p4)))
-            (f64x2.mul (v128.load offset=80 (i32.const 0)) (local.get $p5))))
-                   (f64x2.abs (f64x2.add (f64x2.add (f64x2.add (f64x2.add (f64x2.add (f64x2.mul (v128.load offset=96 (i32.const 0)) (local.get $m0))
-            (f64x2.mul (v128.load offset=112 (i32.const 0)) (local.get $m1)))
-            (f64x2.mul (v128.load offset=128 (i32.const 0)) (local.get $m2)))
-            (f64x2.mul (v128.load offset=144 (i32.const 0)) (local.get $m3)))
-            (f64x2.mul (v128.load offset=160 (i32.const 0)) (local.get $m4)))
-            (f64x2.mul (v128.load offset=176 (i32.const 0)) (local.get $m5))))))
-      (local.set $pk (v128.bitselect (local.get $a) (local.get $pk) (f64x2.gt (local.get $a) (local.get $pk))))
-      (local.set $a
-        (f64x2.add (f64x2.abs (f64x2.add (f64x2.add (f64x2.add (f64x2.add (f64x2.add (f64x2.mul (v128.load offset=192 (i32.const 0)) (local.get $p0))
-            (f64x2.mul (v128.load offset=208 (i32.const 0)) (local.get $p1)))
-            (f64x2.mul (v128.load offset=224 (i32.const 0)) (local.get $p2)))
-            (f64x2.mul (v128.load offset=240 (i32.const 0)) (local.get $p3)))
-            (f64x2.mul (v128.load offset=256 (i32.const 0)) (local.get $p4)))
-            (f64x2.mul (v128.load offset=272 (i32.const 0)) (local.get $p5))))
-                   (f64x2.abs (f64x2.add (f64x2.add (f64x2.add (f64x2.add (f64x2.add (f64x2.mul (v128.load offset=288 (i32.const 0)) (local.get $m0))
-            (f64x2.mul (v128.load offset=304 (i32.const 0)) (local.get $m1)))
-            (f64x2.mul (v128.load offset=320 (i32.const 0)) (local.get $m2)))
-            (f64x2.mul (v128.load offset=336 (i32.const 0)) (local.get $m3)))
-            (f64x2.mul (v128.load offset=352 (i32.const 0)) (local.get $m4)))
-            (f64x2.mul (v128.load offset=368 (i32.const 0)) (local.get $m5))))))
-      (local.set $pk (v128.bitselect (local.get $a) (local.get $pk) (f64x2.gt (local.get $a) (local.get $pk))))
-      ;; if (p > peaks[i] && p < Infinity) peaks[i] = p
-      (local.set $old (v128.load (local.get $peaks)))
-      (local.set $pk
-        (v128.bitselect (local.get $pk) (local.get $old)
-          (v128.and (f64x2.gt (local.get $pk) (local.get $old)) (f64x2.lt (local.get $pk) (local.get $inf)))))
-        (v128.store (local.get $peaks) (local.get $pk))
+    (local $end i32) (local $quads i32) (local $lo i32) (local $inf v128)
+    (local $sa v128) (local $sb v128) (local $p v128) (local $m v128) (local $pk v128)
+    (local $A v128) (local $B v128) (local $C v128) (local $D v128)
+    (local $ta f32) (local $tb f32) (local $tp f32) (local $tm f32) (local $tk f32)
+    (local $tA f32) (local $tB f32) (local $tC f32) (local $tD f32)
+    (local.set $inf (f32x4.splat (f32.const inf)))
+    (local.set $end (i32.add (local.get $peaks) (i32.shl (local.get $count) (i32.const 2))))
+    (local.set $quads (i32.add (local.get $peaks) (i32.shl (i32.and (local.get $count) (i32.const -4)) (i32.const 2))))
+    (block $quadsDone
+      (loop $quad
+        (br_if $quadsDone (i32.ge_u (local.get $peaks) (local.get $quads)))
+        (local.set $lo (i32.sub (local.get $x) (i32.const 44)))
+        (local.set $sa (v128.load offset=44 (local.get $lo)))
+        (local.set $sb (v128.load offset=0 (local.get $lo)))
+        (local.set $p (f32x4.add (local.get $sa) (local.get $sb)))
+        (local.set $m (f32x4.sub (local.get $sa) (local.get $sb)))
+        (local.set $A (f32x4.mul (v128.load offset=0 (i32.const 0)) (local.get $p)))
+        (local.set $C (f32x4.mul (v128.load offset=192 (i32.const 0)) (local.get $p)))
+        (local.set $B (f32x4.mul (v128.load offset=96 (i32.const 0)) (local.get $m)))
+        (local.set $D (f32x4.mul (v128.load offset=288 (i32.const 0)) (local.get $m)))
+        (local.set $sa (v128.load offset=40 (local.get $lo)))
+        (local.set $sb (v128.load offset=4 (local.get $lo)))
+        (local.set $p (f32x4.add (local.get $sa) (local.get $sb)))
+        (local.set $m (f32x4.sub (local.get $sa) (local.get $sb)))
+        (local.set $A (f32x4.add (local.get $A) (f32x4.mul (v128.load offset=16 (i32.const 0)) (local.get $p))))
+        (local.set $C (f32x4.add (local.get $C) (f32x4.mul (v128.load offset=208 (i32.const 0)) (local.get $p))))
+        (local.set $B (f32x4.add (local.get $B) (f32x4.mul (v128.load offset=112 (i32.const 0)) (local.get $m))))
+        (local.set $D (f32x4.add (local.get $D) (f32x4.mul (v128.load offset=304 (i32.const 0)) (local.get $m))))
+        (local.set $sa (v128.load offset=36 (local.get $lo)))
+        (local.set $sb (v128.load offset=8 (local.get $lo)))
+        (local.set $p (f32x4.add (local.get $sa) (local.get $sb)))
+        (local.set $m (f32x4.sub (local.get $sa) (local.get $sb)))
+        (local.set $A (f32x4.add (local.get $A) (f32x4.mul (v128.load offset=32 (i32.const 0)) (local.get $p))))
+        (local.set $C (f32x4.add (local.get $C) (f32x4.mul (v128.load offset=224 (i32.const 0)) (local.get $p))))
+        (local.set $B (f32x4.add (local.get $B) (f32x4.mul (v128.load offset=128 (i32.const 0)) (local.get $m))))
+        (local.set $D (f32x4.add (local.get $D) (f32x4.mul (v128.load offset=320 (i32.const 0)) (local.get $m))))
+        (local.set $sa (v128.load offset=32 (local.get $lo)))
+        (local.set $sb (v128.load offset=12 (local.get $lo)))
+        (local.set $p (f32x4.add (local.get $sa) (local.get $sb)))
+        (local.set $m (f32x4.sub (local.get $sa) (local.get $sb)))
+        (local.set $A (f32x4.add (local.get $A) (f32x4.mul (v128.load offset=48 (i32.const 0)) (local.get $p))))
+        (local.set $C (f32x4.add (local.get $C) (f32x4.mul (v128.load offset=240 (i32.const 0)) (local.get $p))))
+        (local.set $B (f32x4.add (local.get $B) (f32x4.mul (v128.load offset=144 (i32.const 0)) (local.get $m))))
+        (local.set $D (f32x4.add (local.get $D) (f32x4.mul (v128.load offset=336 (i32.const 0)) (local.get $m))))
+        (local.set $sa (v128.load offset=28 (local.get $lo)))
+        (local.set $sb (v128.load offset=16 (local.get $lo)))
+        (local.set $p (f32x4.add (local.get $sa) (local.get $sb)))
+        (local.set $m (f32x4.sub (local.get $sa) (local.get $sb)))
+        (local.set $A (f32x4.add (local.get $A) (f32x4.mul (v128.load offset=64 (i32.const 0)) (local.get $p))))
+        (local.set $C (f32x4.add (local.get $C) (f32x4.mul (v128.load offset=256 (i32.const 0)) (local.get $p))))
+        (local.set $B (f32x4.add (local.get $B) (f32x4.mul (v128.load offset=160 (i32.const 0)) (local.get $m))))
+        (local.set $D (f32x4.add (local.get $D) (f32x4.mul (v128.load offset=352 (i32.const 0)) (local.get $m))))
+        (local.set $sa (v128.load offset=24 (local.get $lo)))
+        (local.set $sb (v128.load offset=20 (local.get $lo)))
+        (local.set $p (f32x4.add (local.get $sa) (local.get $sb)))
+        (local.set $m (f32x4.sub (local.get $sa) (local.get $sb)))
+        (local.set $A (f32x4.add (local.get $A) (f32x4.mul (v128.load offset=80 (i32.const 0)) (local.get $p))))
+        (local.set $C (f32x4.add (local.get $C) (f32x4.mul (v128.load offset=272 (i32.const 0)) (local.get $p))))
+        (local.set $B (f32x4.add (local.get $B) (f32x4.mul (v128.load offset=176 (i32.const 0)) (local.get $m))))
+        (local.set $D (f32x4.add (local.get $D) (f32x4.mul (v128.load offset=368 (i32.const 0)) (local.get $m))))
+        ;; p = |s6|; if (|A| + |B| > p) p = it; if (|C| + |D| > p) p = it (pmax(p, v) is p < v ? v : p,
+        ;; the JS comparison, NaN included; f32x4.abs differs from JS's `v < 0 ? -v : v` only in the
+        ;; sign of a zero or a NaN, which no comparison here can tell)
+        (local.set $pk (f32x4.abs (v128.load offset=20 (local.get $lo))))
+        (local.set $pk (f32x4.pmax (local.get $pk) (f32x4.add (f32x4.abs (local.get $A)) (f32x4.abs (local.get $B)))))
+        (local.set $pk (f32x4.pmax (local.get $pk) (f32x4.add (f32x4.abs (local.get $C)) (f32x4.abs (local.get $D)))))
+        ;; if (p > peaks[i] && p < Infinity) peaks[i] = p: peaks are >= 0, so an Inf or NaN p made +0 never wins
+        (v128.store (local.get $peaks)
+          (f32x4.pmax (v128.load (local.get $peaks)) (v128.and (local.get $pk) (f32x4.lt (local.get $pk) (local.get $inf)))))
         (local.set $x (i32.add (local.get $x) (i32.const 16)))
         (local.set $peaks (i32.add (local.get $peaks) (i32.const 16)))
-        (br $pair)))
-    ;; an odd last sample: lane 0 only (lane 1 reads one sample past it and is dropped)
-    (if (i32.lt_u (local.get $peaks) (local.get $end)) (then
-      (local.set $lo (i32.sub (local.get $x) (i32.const 88)))
-      (local.set $s0 (v128.load offset=88 (local.get $lo)))
-      (local.set $s1 (v128.load offset=80 (local.get $lo)))
-      (local.set $s2 (v128.load offset=72 (local.get $lo)))
-      (local.set $s3 (v128.load offset=64 (local.get $lo)))
-      (local.set $s4 (v128.load offset=56 (local.get $lo)))
-      (local.set $s5 (v128.load offset=48 (local.get $lo)))
-      (local.set $s6 (v128.load offset=40 (local.get $lo)))
-      (local.set $s7 (v128.load offset=32 (local.get $lo)))
-      (local.set $s8 (v128.load offset=24 (local.get $lo)))
-      (local.set $s9 (v128.load offset=16 (local.get $lo)))
-      (local.set $s10 (v128.load offset=8 (local.get $lo)))
-      (local.set $s11 (v128.load offset=0 (local.get $lo)))
-      (local.set $p0 (f64x2.add (local.get $s0) (local.get $s11)))
-      (local.set $m0 (f64x2.sub (local.get $s0) (local.get $s11)))
-      (local.set $p1 (f64x2.add (local.get $s1) (local.get $s10)))
-      (local.set $m1 (f64x2.sub (local.get $s1) (local.get $s10)))
-      (local.set $p2 (f64x2.add (local.get $s2) (local.get $s9)))
-      (local.set $m2 (f64x2.sub (local.get $s2) (local.get $s9)))
-      (local.set $p3 (f64x2.add (local.get $s3) (local.get $s8)))
-      (local.set $m3 (f64x2.sub (local.get $s3) (local.get $s8)))
-      (local.set $p4 (f64x2.add (local.get $s4) (local.get $s7)))
-      (local.set $m4 (f64x2.sub (local.get $s4) (local.get $s7)))
-      (local.set $p5 (f64x2.add (local.get $s5) (local.get $s6)))
-      (local.set $m5 (f64x2.sub (local.get $s5) (local.get $s6)))
-      ;; p = |s6|, then the larger of |A| + |B| (phases 0/3) and |C| + |D| (phases 1/2) if above
-      (local.set $pk (v128.bitselect (f64x2.neg (local.get $s6)) (local.get $s6) (f64x2.lt (local.get $s6) (local.get $zero))))
-      (local.set $a
-        (f64x2.add (f64x2.abs (f64x2.add (f64x2.add (f64x2.add (f64x2.add (f64x2.add (f64x2.mul (v128.load offset=0 (i32.const 0)) (local.get $p0))
-            (f64x2.mul (v128.load offset=16 (i32.const 0)) (local.get $p1)))
-            (f64x2.mul (v128.load offset=32 (i32.const 0)) (local.get $p2)))
-            (f64x2.mul (v128.load offset=48 (i32.const 0)) (local.get $p3)))
-            (f64x2.mul (v128.load offset=64 (i32.const 0)) (local.get $p4)))
-            (f64x2.mul (v128.load offset=80 (i32.const 0)) (local.get $p5))))
-                   (f64x2.abs (f64x2.add (f64x2.add (f64x2.add (f64x2.add (f64x2.add (f64x2.mul (v128.load offset=96 (i32.const 0)) (local.get $m0))
-            (f64x2.mul (v128.load offset=112 (i32.const 0)) (local.get $m1)))
-            (f64x2.mul (v128.load offset=128 (i32.const 0)) (local.get $m2)))
-            (f64x2.mul (v128.load offset=144 (i32.const 0)) (local.get $m3)))
-            (f64x2.mul (v128.load offset=160 (i32.const 0)) (local.get $m4)))
-            (f64x2.mul (v128.load offset=176 (i32.const 0)) (local.get $m5))))))
-      (local.set $pk (v128.bitselect (local.get $a) (local.get $pk) (f64x2.gt (local.get $a) (local.get $pk))))
-      (local.set $a
-        (f64x2.add (f64x2.abs (f64x2.add (f64x2.add (f64x2.add (f64x2.add (f64x2.add (f64x2.mul (v128.load offset=192 (i32.const 0)) (local.get $p0))
-            (f64x2.mul (v128.load offset=208 (i32.const 0)) (local.get $p1)))
-            (f64x2.mul (v128.load offset=224 (i32.const 0)) (local.get $p2)))
-            (f64x2.mul (v128.load offset=240 (i32.const 0)) (local.get $p3)))
-            (f64x2.mul (v128.load offset=256 (i32.const 0)) (local.get $p4)))
-            (f64x2.mul (v128.load offset=272 (i32.const 0)) (local.get $p5))))
-                   (f64x2.abs (f64x2.add (f64x2.add (f64x2.add (f64x2.add (f64x2.add (f64x2.mul (v128.load offset=288 (i32.const 0)) (local.get $m0))
-            (f64x2.mul (v128.load offset=304 (i32.const 0)) (local.get $m1)))
-            (f64x2.mul (v128.load offset=320 (i32.const 0)) (local.get $m2)))
-            (f64x2.mul (v128.load offset=336 (i32.const 0)) (local.get $m3)))
-            (f64x2.mul (v128.load offset=352 (i32.const 0)) (local.get $m4)))
-            (f64x2.mul (v128.load offset=368 (i32.const 0)) (local.get $m5))))))
-      (local.set $pk (v128.bitselect (local.get $a) (local.get $pk) (f64x2.gt (local.get $a) (local.get $pk))))
-      ;; if (p > peaks[i] && p < Infinity) peaks[i] = p
-      (local.set $old (v128.load (local.get $peaks)))
-      (local.set $pk
-        (v128.bitselect (local.get $pk) (local.get $old)
-          (v128.and (f64x2.gt (local.get $pk) (local.get $old)) (f64x2.lt (local.get $pk) (local.get $inf)))))
-      (f64.store (local.get $peaks) (f64x2.extract_lane 0 (local.get $pk)))))))
+        (br $quad)))
+    (block $tailDone
+      (loop $tail
+        (br_if $tailDone (i32.ge_u (local.get $peaks) (local.get $end)))
+        (local.set $lo (i32.sub (local.get $x) (i32.const 44)))
+        (local.set $ta (f32.load offset=44 (local.get $lo)))
+        (local.set $tb (f32.load offset=0 (local.get $lo)))
+        (local.set $tp (f32.add (local.get $ta) (local.get $tb)))
+        (local.set $tm (f32.sub (local.get $ta) (local.get $tb)))
+        (local.set $tA (f32.mul (f32.load offset=0 (i32.const 0)) (local.get $tp)))
+        (local.set $tC (f32.mul (f32.load offset=192 (i32.const 0)) (local.get $tp)))
+        (local.set $tB (f32.mul (f32.load offset=96 (i32.const 0)) (local.get $tm)))
+        (local.set $tD (f32.mul (f32.load offset=288 (i32.const 0)) (local.get $tm)))
+        (local.set $ta (f32.load offset=40 (local.get $lo)))
+        (local.set $tb (f32.load offset=4 (local.get $lo)))
+        (local.set $tp (f32.add (local.get $ta) (local.get $tb)))
+        (local.set $tm (f32.sub (local.get $ta) (local.get $tb)))
+        (local.set $tA (f32.add (local.get $tA) (f32.mul (f32.load offset=16 (i32.const 0)) (local.get $tp))))
+        (local.set $tC (f32.add (local.get $tC) (f32.mul (f32.load offset=208 (i32.const 0)) (local.get $tp))))
+        (local.set $tB (f32.add (local.get $tB) (f32.mul (f32.load offset=112 (i32.const 0)) (local.get $tm))))
+        (local.set $tD (f32.add (local.get $tD) (f32.mul (f32.load offset=304 (i32.const 0)) (local.get $tm))))
+        (local.set $ta (f32.load offset=36 (local.get $lo)))
+        (local.set $tb (f32.load offset=8 (local.get $lo)))
+        (local.set $tp (f32.add (local.get $ta) (local.get $tb)))
+        (local.set $tm (f32.sub (local.get $ta) (local.get $tb)))
+        (local.set $tA (f32.add (local.get $tA) (f32.mul (f32.load offset=32 (i32.const 0)) (local.get $tp))))
+        (local.set $tC (f32.add (local.get $tC) (f32.mul (f32.load offset=224 (i32.const 0)) (local.get $tp))))
+        (local.set $tB (f32.add (local.get $tB) (f32.mul (f32.load offset=128 (i32.const 0)) (local.get $tm))))
+        (local.set $tD (f32.add (local.get $tD) (f32.mul (f32.load offset=320 (i32.const 0)) (local.get $tm))))
+        (local.set $ta (f32.load offset=32 (local.get $lo)))
+        (local.set $tb (f32.load offset=12 (local.get $lo)))
+        (local.set $tp (f32.add (local.get $ta) (local.get $tb)))
+        (local.set $tm (f32.sub (local.get $ta) (local.get $tb)))
+        (local.set $tA (f32.add (local.get $tA) (f32.mul (f32.load offset=48 (i32.const 0)) (local.get $tp))))
+        (local.set $tC (f32.add (local.get $tC) (f32.mul (f32.load offset=240 (i32.const 0)) (local.get $tp))))
+        (local.set $tB (f32.add (local.get $tB) (f32.mul (f32.load offset=144 (i32.const 0)) (local.get $tm))))
+        (local.set $tD (f32.add (local.get $tD) (f32.mul (f32.load offset=336 (i32.const 0)) (local.get $tm))))
+        (local.set $ta (f32.load offset=28 (local.get $lo)))
+        (local.set $tb (f32.load offset=16 (local.get $lo)))
+        (local.set $tp (f32.add (local.get $ta) (local.get $tb)))
+        (local.set $tm (f32.sub (local.get $ta) (local.get $tb)))
+        (local.set $tA (f32.add (local.get $tA) (f32.mul (f32.load offset=64 (i32.const 0)) (local.get $tp))))
+        (local.set $tC (f32.add (local.get $tC) (f32.mul (f32.load offset=256 (i32.const 0)) (local.get $tp))))
+        (local.set $tB (f32.add (local.get $tB) (f32.mul (f32.load offset=160 (i32.const 0)) (local.get $tm))))
+        (local.set $tD (f32.add (local.get $tD) (f32.mul (f32.load offset=352 (i32.const 0)) (local.get $tm))))
+        (local.set $ta (f32.load offset=24 (local.get $lo)))
+        (local.set $tb (f32.load offset=20 (local.get $lo)))
+        (local.set $tp (f32.add (local.get $ta) (local.get $tb)))
+        (local.set $tm (f32.sub (local.get $ta) (local.get $tb)))
+        (local.set $tA (f32.add (local.get $tA) (f32.mul (f32.load offset=80 (i32.const 0)) (local.get $tp))))
+        (local.set $tC (f32.add (local.get $tC) (f32.mul (f32.load offset=272 (i32.const 0)) (local.get $tp))))
+        (local.set $tB (f32.add (local.get $tB) (f32.mul (f32.load offset=176 (i32.const 0)) (local.get $tm))))
+        (local.set $tD (f32.add (local.get $tD) (f32.mul (f32.load offset=368 (i32.const 0)) (local.get $tm))))
+        (local.set $tk (f32.abs (f32.load offset=20 (local.get $lo))))
+        (local.set $ta (f32.add (f32.abs (local.get $tA)) (f32.abs (local.get $tB))))
+        (local.set $tk (select (local.get $ta) (local.get $tk) (f32.lt (local.get $tk) (local.get $ta))))
+        (local.set $ta (f32.add (f32.abs (local.get $tC)) (f32.abs (local.get $tD))))
+        (local.set $tk (select (local.get $ta) (local.get $tk) (f32.lt (local.get $tk) (local.get $ta))))
+        (if (i32.and (f32.gt (local.get $tk) (f32.load (local.get $peaks))) (f32.lt (local.get $tk) (f32.const inf)))
+          (then (f32.store (local.get $peaks) (local.get $tk))))
+        (local.set $x (i32.add (local.get $x) (i32.const 4)))
+        (local.set $peaks (i32.add (local.get $peaks) (i32.const 4)))
+        (br $tail))))
+)
