@@ -254,7 +254,9 @@ export class LimiterDetector {
         if (--drvR === 0) drvV = dTarget;
       }
       const wpos = (n0 + i) & xMask;
-      const v = (input[i] as number) * drvV;
+      // Held within +-65536 as the kernel holds it (see limiter-detect.wat $bounded).
+      let v = (input[i] as number) * drvV;
+      v = v > 65536 ? 65536 : v < -65536 ? -65536 : v;
       x[wpos] = v;
       x[wpos + xLen] = v;
       if (quiet) continue;

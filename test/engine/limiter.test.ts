@@ -112,6 +112,22 @@ describe('true-peak limiter ceiling', () => {
     }
   });
 
+  it('limits absurd finite samples too (1e38: the detector holds them within +96 dBFS, where the float32 sums and the gain average still works)', () => {
+    const fs = 48000;
+    for (const kernel of ['wasm', 'js'] as const) {
+      const lim = limiter(fs, { ceilingDbtp: -1, lookaheadMs: 1.5 });
+      lim.kernel = kernel;
+      const l = noise(fs / 4, 0.3, 5);
+      const r = noise(fs / 4, 0.3, 6);
+      l[3000] = 1e38;
+      r[6000] = -3e38;
+      runBlocks(lim, [l, r], 256);
+      let max = 0;
+      for (const x of [l, r]) for (let i = 0; i < x.length; i++) max = Math.max(max, Math.abs(x[i]!));
+      expect(db(max), kernel).toBeLessThanOrEqual(-1 + 0.1);
+    }
+  });
+
   it('a lookahead change keeps the ceiling (the detector window is rebuilt, the latency stays)', () => {
     const fs = 48000;
     const lim = limiter(fs, { ceilingDbtp: -1, lookaheadMs: 0.5 });
