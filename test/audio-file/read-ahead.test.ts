@@ -13,6 +13,7 @@ import type { AudioFileReader } from '../../src/audio-file/audio-file-types.ts';
 import { READ_AHEAD_BYTES } from '../../src/audio-file/streaming-audio-file-reader.ts';
 import { isBridgeError } from '../../src/errors.ts';
 import { aiffBytes, floatBytes, pcmBytes, wavBytes } from './build-files.ts';
+import { rng } from '../support/rng.ts';
 
 let dir = '';
 let fileNo = 0;
@@ -36,17 +37,6 @@ interface TestFile {
   readonly expected: Float32Array[];
 }
 
-/** mulberry32: deterministic samples, different on every channel and frame. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const BITS: Record<Kind, number> = { f32: 32, f64: 64, i16: 16, i24: 24, i32: 32, i8: 8, aiff24: 24, aifcFl32: 32 };
 

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/logger.ts';
 import { SnapshotStore } from '../../../src/state/store/snapshot-store.ts';
-import { rng, tempDir } from './store-fixture.ts';
+import { rng } from '../../support/rng.ts';
+import { tempDir } from './store-fixture.ts';
 
 const CHILD = fileURLToPath(new URL('./fixtures/save-loop-child.ts', import.meta.url));
 const PROJECT_NODE_MODULES = fileURLToPath(new URL('../../../node_modules', import.meta.url));

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { SnapshotState } from '../../../src/state/store/snapshot-state.ts';
+import { rng } from '../../support/rng.ts';
 
 /** A fresh directory per test under the OS temp dir; `cleanup` removes it. */
 export function tempDir(prefix = 'hb-store-'): { dir: string; file: (name: string) => string; cleanup: () => void } {
@@ -9,17 +10,6 @@ export function tempDir(prefix = 'hb-store-'): { dir: string; file: (name: strin
   return { dir, file: (name) => join(dir, name), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Deterministic pseudo-random numbers (mulberry32) so failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface StateShape {
   digitalCount?: number;
