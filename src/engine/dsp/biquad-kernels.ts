@@ -34,6 +34,12 @@ export function toLeftRight(work: Float64Array[], from: number, to: number): voi
  * Run `sections` fixed TDF-II sections over channels [ch0, ch1) of `work`, span [pos, pos + len).
  * A stereo pair goes through each section in one loop: the two channels' recursions are
  * independent, so the CPU overlaps them (the loop is latency-bound, not throughput-bound).
+ *
+ * The recursion with y substituted: y = b0 x + z1, z1' = (c x - a1 z1) + z2, z2' = d x - a2 z1,
+ * c = b1 - a1 b0, d = b2 - a2 b0. The states are the TDF-II states (z1' = b1 x - a1 y + z2 and
+ * z2' = b2 x - a2 y exactly, to rounding), so a band can go from gliding (eq-band-kernels.ts, the
+ * plain form) to this loop between blocks; but y is off the loop-carried path: z1 to the next z1 is
+ * a multiply and two adds, not three adds and a multiply (the WASM cascade does the same).
  */
 export function staticSections(cur: Float64Array, st: Float64Array, ns: number, work: Float64Array[], ch0: number, ch1: number, pos: number, len: number): void {
   const end = pos + len;
@@ -43,10 +49,10 @@ export function staticSections(cur: Float64Array, st: Float64Array, ns: number, 
     for (let s = 0; s < ns; s++) {
       const k = s * STRIDE;
       const b0 = cur[k] as number;
-      const b1 = cur[k + 1] as number;
-      const b2 = cur[k + 2] as number;
       const a1 = cur[k + 3] as number;
       const a2 = cur[k + 4] as number;
+      const c = (cur[k + 1] as number) - a1 * b0;
+      const d = (cur[k + 2] as number) - a2 * b0;
       const si = (ch0 * SECTIONS + s) * 2;
       const sj = ((ch0 + 1) * SECTIONS + s) * 2;
       let z1 = st[si] as number;
@@ -56,14 +62,14 @@ export function staticSections(cur: Float64Array, st: Float64Array, ns: number, 
       for (let i = pos; i < end; i++) {
         const xi = x[i] as number;
         const wi = w[i] as number;
-        const y = b0 * xi + z1;
-        const v = b0 * wi + u1;
-        z1 = b1 * xi - a1 * y + z2;
-        u1 = b1 * wi - a1 * v + u2;
-        z2 = b2 * xi - a2 * y;
-        u2 = b2 * wi - a2 * v;
-        x[i] = y;
-        w[i] = v;
+        x[i] = b0 * xi + z1;
+        w[i] = b0 * wi + u1;
+        const t = c * xi - a1 * z1 + z2;
+        const q = c * wi - a1 * u1 + u2;
+        z2 = d * xi - a2 * z1;
+        u2 = d * wi - a2 * u1;
+        z1 = t;
+        u1 = q;
       }
       st[si] = z1;
       st[si + 1] = z2;
@@ -77,19 +83,19 @@ export function staticSections(cur: Float64Array, st: Float64Array, ns: number, 
     for (let s = 0; s < ns; s++) {
       const k = s * STRIDE;
       const b0 = cur[k] as number;
-      const b1 = cur[k + 1] as number;
-      const b2 = cur[k + 2] as number;
       const a1 = cur[k + 3] as number;
       const a2 = cur[k + 4] as number;
+      const cc = (cur[k + 1] as number) - a1 * b0;
+      const d = (cur[k + 2] as number) - a2 * b0;
       const si = (c * SECTIONS + s) * 2;
       let z1 = st[si] as number;
       let z2 = st[si + 1] as number;
       for (let i = pos; i < end; i++) {
         const xi = x[i] as number;
-        const y = b0 * xi + z1;
-        z1 = b1 * xi - a1 * y + z2;
-        z2 = b2 * xi - a2 * y;
-        x[i] = y;
+        x[i] = b0 * xi + z1;
+        const t = cc * xi - a1 * z1 + z2;
+        z2 = d * xi - a2 * z1;
+        z1 = t;
       }
       st[si] = z1;
       st[si + 1] = z2;

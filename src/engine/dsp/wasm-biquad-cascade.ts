@@ -4,7 +4,7 @@ import { instantiateKernel } from './wasm-kernel.ts';
 type MoveFn = (a: number, b: number, c: number, frames: number) => void;
 type PassFn = (sec: number, n: number, buf: number, frames: number) => void;
 
-/** Bytes per section: b0, b1, b2, a1, a2, z1, z2 as f64x2. */
+/** Bytes per section: b0, c, d, a1, a2, z1, z2 as f64x2 (c, d: see biquad-kernels.ts staticSections). */
 const SECTION_BYTES = 112;
 const SECTION_F64 = SECTION_BYTES / 8;
 const STRIDE = COEF_STRIDE;
@@ -33,6 +33,8 @@ export class WasmBiquadCascade {
   readonly #leftAt: number;
   readonly #rightAt: number;
   #count = 0;
+  /** One section's b0, c, d, a1, a2 on the way into the kernel's memory. */
+  readonly #taps = new Float64Array(5);
   /** The last load() copied the whole arrays (see load). */
   #whole = false;
   #readBack = 0;
@@ -79,8 +81,18 @@ export class WasmBiquadCascade {
     for (let s = 0; s < ns; s++) {
       const k = s * STRIDE;
       const o = (this.#count + s) * SECTION_F64;
+      // b0, c = b1 - a1 b0, d = b2 - a2 b0, a1, a2: the substituted recursion (biquad-kernels.ts).
+      const b0 = cur[k] as number;
+      const a1 = cur[k + 3] as number;
+      const a2 = cur[k + 4] as number;
+      const taps = this.#taps;
+      taps[0] = b0;
+      taps[1] = (cur[k + 1] as number) - a1 * b0;
+      taps[2] = (cur[k + 2] as number) - a2 * b0;
+      taps[3] = a1;
+      taps[4] = a2;
       for (let j = 0; j < 5; j++) {
-        const v = cur[k + j] as number;
+        const v = taps[j] as number;
         sec[o + 2 * j] = v;
         sec[o + 2 * j + 1] = v;
       }
