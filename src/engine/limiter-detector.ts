@@ -1,6 +1,7 @@
 import type { Ramp } from './dsp/ramp.ts';
-import { TRUE_PEAK_TAPS, truePeakCoefficients } from './dsp/true-peak-filter.ts';
+import { TRUE_PEAK_TAPS } from './dsp/true-peak-filter.ts';
 import { instantiateKernel } from './dsp/wasm-kernel.ts';
+import { foldedItuTapsF32 } from './meters/true-peak-filters.ts';
 
 // Imported bindings are property reads under tsx/vite: copy them into module constants for the hot loop.
 const TAPS = TRUE_PEAK_TAPS;
@@ -18,23 +19,6 @@ const CHUNK = 16;
  * (>= 0.25: the ceiling is >= -12 dBTP).
  */
 const F32_MARGIN = 1 + 1e-5;
-
-/**
- * (h[k] + h[11-k]) / 2 and (h[k] - h[11-k]) / 2, k = 0..5, of phases 0 and 1, rounded to f32 (the
- * Annex 2 taps are multiples of 2^-16 under 1: their half sums and differences are f32-exact).
- */
-function foldPhases(fir: Float64Array): Float32Array {
-  const out = new Float32Array(24);
-  for (let ph = 0; ph < 2; ph++) {
-    for (let k = 0; k < 6; k++) {
-      const a = fir[ph * TAPS + k] as number;
-      const b = fir[ph * TAPS + TAPS - 1 - k] as number;
-      out[ph * 12 + k] = (a + b) / 2;
-      out[ph * 12 + 6 + k] = (a - b) / 2;
-    }
-  }
-  return out;
-}
 
 /**
  * Largest L1 norm over the phases of the folded (f32) filter, at least 1 (|x[n-6]| is a candidate
@@ -142,7 +126,7 @@ export class LimiterDetector {
   readonly #inputAt: number[];
   readonly #apply: ApplyKernel;
   /** Phase 0 and phase 1 folded (see detect), f32: sym0, anti0, sym1, anti1, six taps each. */
-  readonly #folded = foldPhases(truePeakCoefficients());
+  readonly #folded = foldedItuTapsF32();
   /**
    * The quiet test's bound: the filter's largest L1 norm (no interpolated value exceeds it times
    * the largest |x| under the filter) with the headroom for the f32 evaluation (F32_MARGIN).

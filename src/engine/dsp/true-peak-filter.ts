@@ -26,10 +26,3 @@ export const TRUE_PEAK_PHASES: readonly (readonly number[])[] = Object.freeze([
 export const TRUE_PEAK_TAPS = 12;
 /** Input samples between x[n] and the sample the interpolated values at time n sit next to. */
 export const TRUE_PEAK_CENTRE = 6;
-
-/** The filter as one flat Float64Array (phase-major), for hot loops. */
-export function truePeakCoefficients(): Float64Array {
-  const out = new Float64Array(4 * TRUE_PEAK_TAPS);
-  for (let p = 0; p < 4; p++) for (let k = 0; k < TRUE_PEAK_TAPS; k++) out[p * TRUE_PEAK_TAPS + k] = (TRUE_PEAK_PHASES[p] as readonly number[])[k] as number;
-  return out;
-}

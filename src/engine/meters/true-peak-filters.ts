@@ -1,30 +1,16 @@
+import { TRUE_PEAK_PHASES } from '../dsp/true-peak-filter.ts';
+
 /**
  * Interpolation filters for the true-peak meter (ITU-R BS.1770-4 Annex 2).
  */
 
 /**
  * BS.1770-4 Annex 2, the order-48, 4-phase interpolating FIR for 4x oversampling at 48 kHz (and, as
- * the Annex allows, at 44.1 kHz), phase by phase, 12 taps each, oldest input sample first.
+ * the Annex allows, at 44.1 kHz), phase by phase, 12 taps each, oldest input sample first: the one
+ * table the limiter's detector uses too (dsp/true-peak-filter.ts).
  * The prototype is symmetric: phase 3 is phase 0 reversed and phase 2 is phase 1 reversed.
  */
-export const ITU_TRUE_PEAK_PHASES: readonly (readonly number[])[] = Object.freeze([
-  Object.freeze([
-    0.001708984375, 0.010986328125, -0.0196533203125, 0.033203125, -0.0594482421875, 0.1373291015625, 0.97216796875, -0.102294921875,
-    0.047607421875, -0.0266113281250, 0.0148925781250, -0.00830078125,
-  ]),
-  Object.freeze([
-    -0.0291748046875, 0.029296875, -0.0517578125, 0.0891113281250, -0.166503906250, 0.465087890625, 0.77978515625, -0.2003173828125,
-    0.1015625, -0.0582275390625, 0.0330810546875, -0.0189208984375,
-  ]),
-  Object.freeze([
-    -0.0189208984375, 0.0330810546875, -0.0582275390625, 0.1015625, -0.2003173828125, 0.77978515625, 0.465087890625, -0.166503906250,
-    0.0891113281250, -0.0517578125, 0.029296875, -0.0291748046875,
-  ]),
-  Object.freeze([
-    -0.00830078125, 0.0148925781250, -0.0266113281250, 0.047607421875, -0.102294921875, 0.97216796875, 0.1373291015625, -0.0594482421875,
-    0.033203125, -0.0196533203125, 0.010986328125, 0.001708984375,
-  ]),
-]);
+export const ITU_TRUE_PEAK_PHASES: readonly (readonly number[])[] = TRUE_PEAK_PHASES;
 
 /**
  * The 4x ITU filter folded for its symmetry: with s_k = x_k + x_(11-k) and d_k = x_k - x_(11-k)
@@ -48,6 +34,18 @@ export function foldedItuFilter(): FoldedItuFilter {
   const p0 = ITU_TRUE_PEAK_PHASES[0] ?? [];
   const p1 = ITU_TRUE_PEAK_PHASES[1] ?? [];
   return { sym0: fold(p0, 1), anti0: fold(p0, -1), sym1: fold(p1, 1), anti1: fold(p1, -1) };
+}
+
+/**
+ * The folded filter as one Float32Array, sym0, anti0, sym1, anti1 (6 taps each): the layout the
+ * true-peak meter's and the limiter detector's single-precision kernels use (the Annex 2 taps are
+ * multiples of 2^-16 under 1, so their half sums and differences are float32-exact).
+ */
+export function foldedItuTapsF32(): Float32Array {
+  const f = foldedItuFilter();
+  const out = new Float32Array(24);
+  [f.sym0, f.anti0, f.sym1, f.anti1].forEach((taps, t) => out.set(taps, 6 * t));
+  return out;
 }
 
 /** The largest sum of |taps| of the four ITU phases: |output| <= this * max|input| over the window. */

@@ -1,6 +1,6 @@
 import { instantiateKernel } from '../dsp/wasm-kernel.ts';
 import { amplitudeToDb } from './levels.ts';
-import { foldedItuFilter, halfSampleInterpolator, ituPhaseL1, trueOversampling } from './true-peak-filters.ts';
+import { foldedItuTapsF32, halfSampleInterpolator, ituPhaseL1, trueOversampling } from './true-peak-filters.ts';
 
 /**
  * The interpolators in single precision (dsp/wasm/true-peak.wat; peak4f / peak2f below are their JS
@@ -369,9 +369,7 @@ export class TruePeakMeter {
 
 /** The filters of `factor` rounded to float32, and the skip bound (see F32Taps). */
 function f32Taps(factor: 1 | 2 | 4): F32Taps {
-  const f = foldedItuFilter();
-  const folded = new Float32Array(24);
-  [f.sym0, f.anti0, f.sym1, f.anti1].forEach((taps, t) => folded.set(taps, 6 * t));
+  const folded = foldedItuTapsF32();
   const half = Float32Array.from(halfSampleInterpolator(24, 8));
   let l1 = ituPhaseL1();
   if (factor === 2) {
