@@ -5,6 +5,7 @@ import { openAudioFile } from '../../src/audio-file/index.ts';
 import { demoProgramme } from '../../src/engine/transport/demo-programme.ts';
 import { requireTool } from '../support/require-tool.ts';
 import { openTabletBrowser } from './support/chromium.ts';
+import { eqAndCompUnits } from './support/rack.ts';
 import { api, eventually, startStudio, type Studio } from './support/studio.ts';
 import { allOnline, setParam, unitReaches } from './support/units.ts';
 
@@ -28,14 +29,7 @@ audio:
   source: { type: demo, loop: true }
   simulated: { latencySamples: ${CONVERTER}, insertUnits: [eq1, comp1], noise: false, saturation: false }
   calibration: { sweepMs: 300, maxLatencyMs: 100 }
-outboard:
-  - { id: eq1, profile: hb-seq4, serial: EQ-0001, port: sim }
-  - { id: comp1, profile: hb-bc2, serial: BC-0001, port: sim }
-sim:
-  units:
-    - { model: eq, serial: EQ-0001 }
-    - { model: comp, serial: BC-0001, transport: tcp }
-`;
+${eqAndCompUnits()}`;
 
 type G = { document: { body: { dataset: Record<string, string | undefined> }; querySelector(s: string): { textContent: string | null } | null } };
 

@@ -6,7 +6,7 @@ import type { RecallReport } from '../../src/state/recall/recall-snapshot.ts';
 import { TestClient } from '../server/ws-test-client.ts';
 import { requireTool } from '../support/require-tool.ts';
 import { eventually, startStudio, type Studio } from './support/studio.ts';
-import { RACK_WITH_PASSIVE_EQ } from './support/rack.ts';
+import { eqAndCompRack, RACK_WITH_PASSIVE_EQ } from './support/rack.ts';
 import {
   allOnline,
   byName,
@@ -318,16 +318,7 @@ describe.skipIf(!socat.ok)(`recall against firmware-sim units ${socat.reason}`, 
   });
 
   it('a unit that answers with another serial (swapped for a loaner) is reported changed and left alone; the rest recalls', async () => {
-    const rack = (eqSerial: string): string => `audio: { backend: none }
-outboard:
-  - { id: eq1, profile: hb-seq4, serial: ${eqSerial}, port: sim }
-  - { id: comp1, profile: hb-bc2, serial: BC-0001, port: sim }
-sim:
-  units:
-    - { model: eq, serial: ${eqSerial} }
-    - { model: comp, serial: BC-0001, transport: tcp }
-`;
-    const first = await startStudio({ yaml: rack('EQ-0001') });
+    const first = await startStudio({ yaml: eqAndCompRack('EQ-0001') });
     let second: Studio | undefined;
     try {
       await allOnline(first, ['eq1', 'comp1']);
@@ -345,7 +336,7 @@ sim:
       await first.daemon.stop();
 
       // EQ-0001 went for repair: a loaner EQ-0002 takes its place in the rack (and in the config).
-      second = await startStudio({ yaml: rack('EQ-0002'), dataDir: first.dataDir });
+      second = await startStudio({ yaml: eqAndCompRack('EQ-0002'), dataDir: first.dataDir });
       await allOnline(second, ['eq1', 'comp1']);
       await Promise.all([second.daemon.outboard.manager.idle('eq1'), second.daemon.outboard.manager.idle('comp1')]);
       const loanerBefore = await unitValues(second, 'EQ-0002');

@@ -18,10 +18,9 @@ sim:
     - { model: passive, serial: PEQ-0001 }
 `;
 
-/** An EQ with the given serial (swap it for a loaner) and a compressor over TCP. */
-export function eqAndCompRack(eqSerial: string): string {
-  return `audio: { backend: none }
-outboard:
+/** The `outboard` and `sim` sections of an EQ with the given serial and a compressor over TCP. */
+export function eqAndCompUnits(eqSerial = 'EQ-0001'): string {
+  return `outboard:
   - { id: eq1, profile: hb-seq4, serial: ${eqSerial}, port: sim }
   - { id: comp1, profile: hb-bc2, serial: BC-0001, port: sim }
 sim:
@@ -29,4 +28,10 @@ sim:
     - { model: eq, serial: ${eqSerial} }
     - { model: comp, serial: BC-0001, transport: tcp }
 `;
+}
+
+/** An EQ with the given serial (swap it for a loaner) and a compressor over TCP, no audio. */
+export function eqAndCompRack(eqSerial: string): string {
+  return `audio: { backend: none }
+${eqAndCompUnits(eqSerial)}`;
 }

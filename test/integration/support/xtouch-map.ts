@@ -1,3 +1,5 @@
+import { eqAndCompRack } from './rack.ts';
+
 /**
  * A surface map for the simulated X-Touch: one page of the HB-SEQ4 stepped EQ (unit `eq1`,
  * config/gear/hb-seq4.yaml), one V-Pot tick = one detent (a stepped parameter's default step).
@@ -34,15 +36,7 @@ pages:
 `;
 
 /** The config body of a studio with the stepped EQ, the compressor and the simulated X-Touch on that map. */
-export const EQ_AND_XTOUCH = `audio: { backend: none }
-outboard:
-  - { id: eq1, profile: hb-seq4, serial: EQ-0001, port: sim }
-  - { id: comp1, profile: hb-bc2, serial: BC-0001, port: sim }
-sim:
-  units:
-    - { model: eq, serial: EQ-0001 }
-    - { model: comp, serial: BC-0001, transport: tcp }
-surfaces:
+export const EQ_AND_XTOUCH = `${eqAndCompRack('EQ-0001')}surfaces:
   - { id: xtouch, type: mcu, match: sim, map: itest-xtouch }
 `;
 
