@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +17,12 @@ function io() {
   stdout.on('data', (d: Buffer) => (out += d.toString()));
   stderr.on('data', (d: Buffer) => (err += d.toString()));
   return { io: { stdout, stderr }, out: () => out, err: () => err };
+}
+
+/** A data dir whose lock names a live process (this one): the command takes a daemon to be running. */
+async function holdDataDir(dir: string): Promise<void> {
+  await mkdir(path.join(dir, 'data'), { recursive: true });
+  await writeFile(path.join(dir, 'data', 'daemon.lock'), `${process.pid}\n`);
 }
 
 async function config(dir: string, port = 0): Promise<string> {
@@ -79,9 +85,7 @@ describe('hybrid-bridge calibrate', () => {
     const { server, port, requests } = await fakeDaemon({ status: 200, body: { latencySamples: 1792, gainDb: 0.12, polarity: 1, confidence: 0.97 } });
     try {
       const file = await config(dir, port);
-      const { mkdir } = await import('node:fs/promises');
-      await mkdir(path.join(dir, 'data'), { recursive: true });
-      await writeFile(path.join(dir, 'data', 'daemon.lock'), `${process.pid}\n`);
+      await holdDataDir(dir);
       const t = io();
       expect(await calibrateCommand({ config: file, json: true }, t.io, { env: {} })).toBe(0);
       expect(requests).toEqual(['POST /api/calibrate']);
@@ -97,9 +101,7 @@ describe('hybrid-bridge calibrate', () => {
     const { server, port } = await fakeDaemon({ status: 422, body: { error: { code: 'E_CALIBRATION_NO_SIGNAL', message: 'nothing came back from the insert' } } });
     try {
       const file = await config(dir, port);
-      const { mkdir } = await import('node:fs/promises');
-      await mkdir(path.join(dir, 'data'), { recursive: true });
-      await writeFile(path.join(dir, 'data', 'daemon.lock'), `${process.pid}\n`);
+      await holdDataDir(dir);
       const t = io();
       expect(await calibrateCommand({ config: file }, t.io, { env: {} })).toBe(1);
       expect(t.err()).toBe('E_CALIBRATION_NO_SIGNAL: nothing came back from the insert\n');
