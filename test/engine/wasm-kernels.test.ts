@@ -3,10 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { assembleWat, WASM_DIR, watFiles } from '../../scripts/build-wasm.ts';
 import { Eq } from '../../src/engine/eq.ts';
 import { Limiter } from '../../src/engine/limiter.ts';
-import { CicDecimator } from '../../src/engine/meters/cic-decimator.ts';
 import { SpectrumMeter } from '../../src/engine/meters/spectrum-meter.ts';
 import { emptyStageReading, StageMeter, type StageReading } from '../../src/engine/meters/stage-meter.ts';
 import { emptyPeakReading, TruePeakMeter, type PeakReading } from '../../src/engine/meters/true-peak-meter.ts';
+import { decimatePair } from './meters/cic-pairs.ts';
 import { setBand } from './support/eq-harness.ts';
 import { impulse, noise, sine } from './support/signals.ts';
 
@@ -289,22 +289,7 @@ describe('spectrum decimator: WASM CIC FIR against the JS loop', () => {
         [3, 4],
       ] as const) {
         for (const block of BLOCK_SIZES) {
-          const run = (kernel: 'wasm' | 'js'): number[] => {
-            const d = new CicDecimator();
-            d.prepare(factor, order, 2, block);
-            d.kernel = kernel;
-            const out: number[] = [];
-            const y = new Float64Array(block);
-            for (let pos = 0; pos < FRAMES; pos += block) {
-              const n = Math.min(block, FRAMES - pos);
-              for (let c = 0; c < 2; c++) {
-                const m = d.process(c, input[c]!.subarray(pos, pos + n), n, y);
-                for (let k = 0; k < m; k++) out.push(y[k]!);
-              }
-              d.advance(n);
-            }
-            return out;
-          };
+          const run = (kernel: 'wasm' | 'js'): number[] => decimatePair(input[0]!, input[1]!, factor, order, block, kernel).flat();
           const ref = run('js');
           expect(ref.length).toBeGreaterThan((2 * FRAMES) / factor - 4);
           expect(run('wasm'), `factor ${factor}, block ${block}`).toEqual(ref);

@@ -2,7 +2,7 @@ import { cicFir, cicTaps } from './cic-decimator.ts';
 import type { DecimatePairsKernel, SpectrumKernels, SpectrumLayout } from './spectrum-kernels.ts';
 
 /**
- * The CIC decimator of cic-decimator.ts (the same FIR, the same outputs to the bit) working in
+ * The CIC decimator of cic-decimator.ts (cicFir, the same outputs to the bit) working in
  * place in the spectrum meter's memory on channel pairs interleaved as (a, b) f64 pairs: it reads
  * its input, and the taps.length - 1 samples before it, straight from the full-rate stage's buffer
  * and writes the decimated pairs straight into the low stage's buffer, so no sample is copied.
