@@ -23,6 +23,8 @@ import { openAudioFile } from '../src/audio-file/index.ts';
 import { engineSectionSchema } from '../src/config/sections/engine.ts';
 import { AudioEngine } from '../src/engine/audio-engine.ts';
 import { createChain, DEFAULT_CHAIN_SPEC } from '../src/engine/chain-factory.ts';
+import { nativeDsp } from '../src/engine/dsp/native-kernel.ts';
+import type { KernelChoice } from '../src/engine/dsp/wasm-kernel.ts';
 import { TAP_OUTPUT, type ChainTaps } from '../src/engine/chain-taps.ts';
 import { Compressor } from '../src/engine/compressor.ts';
 import { Eq } from '../src/engine/eq.ts';
@@ -191,55 +193,62 @@ function oursInMemory(data: Float32Array[], sampleRate: number, meters: Meters):
   return cpuSeconds(start);
 }
 
-type Kernel = 'wasm' | 'js';
 interface Blockwise {
   process(channels: Float32Array[], frames: number): void;
+  /** The code that ran ('js', 'wasm', 'native'), where the processor says. */
+  readonly backend?: string | null;
 }
 
 /** One processor or meter per kernel choice, set as in the bench chain / meter bank. */
-const KERNEL_CASES: Record<string, (sampleRate: number, kernel: Kernel) => Blockwise> = {
+const KERNEL_CASES: Record<string, (sampleRate: number, kernel: KernelChoice) => Blockwise> = {
   'EQ (8 bells)': (rate, kernel) => {
     const eq = new Eq({ id: 'eq', bands: 8, smoothingMs: 20 });
     BELLS.forEach(([f, g, q], b) => [1, 0, f, g, q].forEach((v, p) => eq.setParam(b * 7 + p, v)));
-    eq.prepare(rate, BLOCK, 2);
     eq.kernel = kernel;
+    eq.prepare(rate, BLOCK, 2);
     return eq;
   },
   'compressor (3:1, linked)': (rate, kernel) => {
     const comp = new Compressor({ id: 'comp', smoothingMs: 20 });
     [-20, 3, 2.8].forEach((v, p) => comp.setParam(p, v));
-    comp.prepare(rate, BLOCK, 2);
     comp.kernel = kernel;
+    comp.prepare(rate, BLOCK, 2);
     return comp;
   },
   'limiter (-1 dBTP)': (rate, kernel) => {
     const lim = new Limiter({ id: 'limiter', smoothingMs: 20 });
     lim.setParam(0, -1);
-    lim.prepare(rate, BLOCK, 2);
     lim.kernel = kernel;
+    lim.prepare(rate, BLOCK, 2);
     return lim;
   },
   'true-peak meter': (rate, kernel) => {
     const m = new TruePeakMeter();
-    m.prepare(rate, BLOCK, 2, { trackWindow: true });
     m.kernel = kernel;
+    m.prepare(rate, BLOCK, 2, { trackWindow: true });
+    return m;
+  },
+  'loudness meter': (rate, kernel) => {
+    const m = new LoudnessMeter();
+    m.kernel = kernel;
+    m.prepare(rate, BLOCK, 2);
     return m;
   },
   'stage meter (one tap)': (rate, kernel) => {
     const m = new StageMeter();
+    m.kernel = kernel === 'js' ? 'js' : 'wasm'; // no native stand-in
     m.prepare(rate, 2);
-    m.kernel = kernel;
     return m;
   },
   spectrum: (rate, kernel) => {
     const m = new SpectrumMeter();
+    m.kernel = kernel === 'js' ? 'js' : 'wasm'; // no native stand-in
     m.prepare(rate, 2);
-    m.kernel = kernel;
     return m;
   },
 };
 
-/** Per kernel, JS reference against WebAssembly: ms of CPU per second of audio, best of 5 over 10 s. */
+/** Per kernel, JS reference, WebAssembly and native: ms of CPU per second of audio, best of 5 over 10 s. */
 function kernels(data: Float32Array[], sampleRate: number): void {
   const frames = Math.min(data[0]!.length, 10 * sampleRate);
   const bufs = data.map(() => new Float32Array(BLOCK));
@@ -253,16 +262,21 @@ function kernels(data: Float32Array[], sampleRate: number): void {
     return ((performance.now() - start) / frames) * sampleRate;
   };
   for (const [name, make] of Object.entries(KERNEL_CASES)) {
-    const procs = { js: make(sampleRate, 'js'), wasm: make(sampleRate, 'wasm') };
-    const best = { js: Infinity, wasm: Infinity, copy: Infinity };
+    const procs = { js: make(sampleRate, 'js'), wasm: make(sampleRate, 'wasm'), native: make(sampleRate, 'native') };
+    const hasNative = procs.native.backend === 'native';
+    const best = { js: Infinity, wasm: Infinity, native: Infinity, copy: Infinity };
     for (let rep = 0; rep < 5; rep++) {
       best.js = Math.min(best.js, time(procs.js));
       best.wasm = Math.min(best.wasm, time(procs.wasm));
+      if (hasNative) best.native = Math.min(best.native, time(procs.native));
       best.copy = Math.min(best.copy, time(null));
     }
     const js = best.js - best.copy;
     const wasm = best.wasm - best.copy;
-    console.log(`  ${name.padEnd(24)} js ${js.toFixed(2)}  wasm ${wasm.toFixed(2)} ms per s of audio  (${(js / wasm).toFixed(1)}x)`);
+    const native = best.native - best.copy;
+    const nativeText = hasNative ? `  native ${native.toFixed(2)}` : '  native    -';
+    const ratio = hasNative ? `wasm/native ${(wasm / native).toFixed(1)}x` : `js/wasm ${(js / wasm).toFixed(1)}x`;
+    console.log(`  ${name.padEnd(24)} js ${js.toFixed(2)}  wasm ${wasm.toFixed(2)}${nativeText} ms per s of audio  (${ratio})`);
   }
 }
 
@@ -309,6 +323,8 @@ async function latency(): Promise<{ p50: number; p99: number; max: number; block
   return { p50: q(0.5), p99: q(0.99), max: samples[samples.length - 1]!, blockMs: (256 / 48000) * 1000, xruns: status.xruns };
 }
 
+const native = nativeDsp();
+console.log(native.ok ? `native DSP kernels: ${native.addon.kernels().join(', ')} (${native.isa})` : `native DSP kernels: none (${native.reason})`);
 for (const rate of [48000, 96000]) {
   const file = ensureFile(rate);
   const { data, sampleRate } = await load(file);
@@ -335,7 +351,7 @@ for (const rate of [48000, 96000]) {
   line('ffmpeg, chain + ebur128=peak=true', best.ffmpeg);
   line('ffmpeg, chain only (no ebur128)', best.ffmpegChainOnly);
   console.log(`  ffmpeg / ours: chain + loudness + true peak ${(best.ffmpeg / best.bs1770).toFixed(2)}x (like for like), chain + every meter ${(best.ffmpeg / best.all).toFixed(2)}x, chain only ${(best.ffmpegChainOnly / best.none).toFixed(2)}x`);
-  console.log('  kernels, JS reference vs WebAssembly SIMD (the default):');
+  console.log('  kernels, JS reference, WebAssembly SIMD and native (the default where built):');
   kernels(data, sampleRate);
 }
 const l = await latency();

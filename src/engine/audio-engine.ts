@@ -14,6 +14,7 @@ import type { MeterLayout } from './meters/meter-layout.ts';
 import { createParamTable, ParamTableWriter } from './param-table.ts';
 import { ParamsOnlyProcessor } from './params-only-processor.ts';
 import { createSharedRecord, SharedRecordReader } from './shared-record.ts';
+import { nativeDsp } from './dsp/native-kernel.ts';
 import { spawnTsWorker } from './spawn-ts-worker.ts';
 import {
   CONTROL_WORDS,
@@ -218,6 +219,10 @@ export class AudioEngine implements MeterFeed {
       meterLayout: this.meterLayout,
       maxFrames: this.#opts.maxFrames ?? 0,
     };
+    // The worker loads the same addon file; say here which kernels it will run.
+    const dsp = nativeDsp();
+    if (dsp.ok) this.#log.info({ kernels: dsp.addon.kernels(), isa: dsp.isa }, 'native DSP kernels');
+    else this.#log.warn(`${dsp.reason}: the WebAssembly kernels run (the same output to the bit, slower)`);
     const worker = spawnTsWorker(new URL('./audio-worker.ts', import.meta.url), { workerData: init, name: 'hybrid-bridge audio' });
     this.#worker = worker;
     let resolveStopped: () => void = () => undefined;

@@ -22,6 +22,7 @@ import { CompressorState } from './compressor-state.ts';
 import { DB_PER_LOG2_POWER, LOG2_PER_DB_AMPLITUDE } from './dsp/fast-math.ts';
 import { DESIGN_SCRATCH_SIZE, designHighPass2 } from './dsp/filter-design.ts';
 import { msToSamples } from './dsp/ramp.ts';
+import type { KernelBackend, KernelChoice } from './dsp/wasm-kernel.ts';
 import {
   STATE_ALPHA_ATTACK,
   STATE_ALPHA_RELEASE,
@@ -79,10 +80,16 @@ export class Compressor implements Processor {
   #skipped = true;
   #linked: WasmLinkedCompressor | null = null;
   /**
-   * 'wasm' (default): the common stereo linked peak path (#plainLinkedStereo) runs in WebAssembly
-   * SIMD, bit-identical to the JS path; 'js': always the JS reference.
+   * 'native' (default; 'wasm' where the addon is not built) or 'wasm': the common stereo linked
+   * peak path (#plainLinkedStereo) runs in that kernel, bit-identical to the JS path; 'js': always
+   * the JS reference. Native or wasm is chosen at prepare().
    */
-  kernel: 'wasm' | 'js' = 'wasm';
+  kernel: KernelChoice = 'native';
+
+  /** What runs the kernel work now: 'js', or the kernel prepared for 'native' / 'wasm' (null before prepare()). */
+  get backend(): KernelBackend | 'js' | null {
+    return this.kernel === 'js' ? 'js' : (this.#linked?.backend ?? null);
+  }
 
   constructor(options: ProcessorOptions) {
     this.id = options.id;
@@ -101,7 +108,7 @@ export class Compressor implements Processor {
   prepare(sampleRate: number, maxBlock: number, channels: number): void {
     const s = this.#s;
     this.#sampleRate = sampleRate;
-    this.#linked = channels === 2 ? new WasmLinkedCompressor(maxBlock) : null;
+    this.#linked = channels === 2 ? new WasmLinkedCompressor(maxBlock, this.kernel) : null;
     s.channels = channels;
     this.#glide = msToSamples(this.#smoothingMs, sampleRate);
     s.env = new Float64Array(channels);
@@ -267,7 +274,7 @@ export class Compressor implements Processor {
     if (this.#pendingMidSide !== s.midSide) this.#switchStereoMode();
     if (this.#plainLinkedStereo) {
       const k = this.#linked;
-      if (k !== null && this.kernel === 'wasm' && frames <= k.maxBlock) this.#processLinkedWasm(k, channels[0] as Float32Array, channels[1] as Float32Array, frames);
+      if (k !== null && this.kernel !== 'js' && frames <= k.maxBlock) this.#processLinkedWasm(k, channels[0] as Float32Array, channels[1] as Float32Array, frames);
       else this.#processLinkedStereo(channels[0] as Float32Array, channels[1] as Float32Array, frames);
     } else processSegment(s, channels, 0, frames);
     this.#checkState();

@@ -3,6 +3,7 @@ import { FILTER_TYPES, HIGH_PASS, HIGH_SHELF, LOW_PASS, LOW_SHELF, BELL } from '
 import { BAND_MODES, EqBand, MODE_STEREO } from './eq-band.ts';
 import { MAX_SECTIONS } from './dsp/filter-types.ts';
 import { WasmBiquadCascade } from './dsp/wasm-biquad-cascade.ts';
+import type { KernelBackend, KernelChoice } from './dsp/wasm-kernel.ts';
 import type { Processor, ProcessorOptions } from './processor.ts';
 
 export interface EqOptions extends ProcessorOptions {
@@ -52,10 +53,11 @@ export class Eq implements Processor {
   #channels = 0;
   #cascade: WasmBiquadCascade | null = null;
   /**
-   * 'wasm' (default): stereo blocks where every active band is a fixed stereo cascade run through
-   * the WebAssembly SIMD kernel (bit-identical to the JS kernels); 'js': always the JS reference.
+   * 'native' (default; 'wasm' where the addon is not built) or 'wasm': stereo blocks where every
+   * active band is a fixed stereo cascade run through that kernel (bit-identical to the JS
+   * kernels); 'js': always the JS reference. Native or wasm is chosen at prepare().
    */
-  kernel: 'wasm' | 'js' = 'wasm';
+  kernel: KernelChoice = 'native';
 
   constructor(options: EqOptions) {
     this.id = options.id;
@@ -84,6 +86,11 @@ export class Eq implements Processor {
     this.params = specs;
   }
 
+  /** What runs the kernel work now: 'js', or the kernel prepared for 'native' / 'wasm' (null before prepare()). */
+  get backend(): KernelBackend | 'js' | null {
+    return this.kernel === 'js' ? 'js' : (this.#cascade?.backend ?? null);
+  }
+
   get stateResets(): number {
     return this.#stateResets;
   }
@@ -97,7 +104,7 @@ export class Eq implements Processor {
     this.#channels = channels;
     this.#work = Array.from({ length: channels }, () => new Float64Array(maxBlock));
     for (const b of this.#bands) b.prepare(sampleRate, channels, maxBlock);
-    this.#cascade = channels === 2 ? new WasmBiquadCascade(this.#bands.length * MAX_SECTIONS, maxBlock) : null;
+    this.#cascade = channels === 2 ? new WasmBiquadCascade(this.#bands.length * MAX_SECTIONS, maxBlock, this.kernel) : null;
   }
 
   reset(): void {
@@ -145,7 +152,7 @@ export class Eq implements Processor {
     if (!any) return;
     const nch = this.#channels;
     const work = this.#work;
-    if (this.#cascade !== null && this.kernel === 'wasm' && this.#allStatic()) {
+    if (this.#cascade !== null && this.kernel !== 'js' && this.#allStatic()) {
       this.#processWasm(this.#cascade, channels, frames);
       return;
     }

@@ -1,6 +1,6 @@
 import type { Ramp } from './dsp/ramp.ts';
 import { TRUE_PEAK_TAPS } from './dsp/true-peak-filter.ts';
-import { instantiateKernel } from './dsp/wasm-kernel.ts';
+import { instantiateKernel, type KernelBackend, type KernelChoice } from './dsp/wasm-kernel.ts';
 import { foldedItuTapsF32 } from './meters/true-peak-filters.ts';
 
 // Imported bindings are property reads under tsx/vite: copy them into module constants for the hot loop.
@@ -147,8 +147,14 @@ export class LimiterDetector {
   readonly #gainAt: number;
   readonly #gainScalarsAt: number;
 
-  /** `xLen`: history length; `gLen`: g history and deque length; `rLen`: release history length (powers of two). */
-  constructor(channels: number, maxBlock: number, xLen: number, gLen: number, rLen: number) {
+  /** Which code runs the kernel (see KernelChoice). */
+  readonly backend: KernelBackend;
+
+  /**
+   * `xLen`: history length; `gLen`: g history and deque length; `rLen`: release history length
+   * (powers of two); `choice`: native or WebAssembly kernel (see KernelChoice).
+   */
+  constructor(channels: number, maxBlock: number, xLen: number, gLen: number, rLen: number, choice: KernelChoice = 'wasm') {
     this.xLen = xLen;
     this.xMask = xLen - 1;
     // peaks and the histories (f32) in the kernel's memory.
@@ -162,7 +168,8 @@ export class LimiterDetector {
     this.#rAt = this.#dqAt + 8 * gLen;
     this.#gainAt = this.#rAt + 8 * rLen;
     this.#gainScalarsAt = this.#gainAt + 8 * maxBlock;
-    const { memory, exports } = instantiateKernel('limiter-detect', this.#gainScalarsAt + 8 * G_COUNT);
+    const { memory, exports, backend } = instantiateKernel('limiter-detect', this.#gainScalarsAt + 8 * G_COUNT, undefined, choice);
+    this.backend = backend;
     this.#ingest = exports['ingest'] as IngestKernel;
     this.#gains = exports['gains'] as GainsKernel;
     this.g = new Float64Array(memory.buffer, this.#gAt, gLen);

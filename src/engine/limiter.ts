@@ -1,6 +1,7 @@
 import { defineParam, type ParamSpec } from '../params/param-spec.ts';
 import { Ramp, msToSamples } from './dsp/ramp.ts';
 import { TRUE_PEAK_TAPS } from './dsp/true-peak-filter.ts';
+import type { KernelBackend, KernelChoice } from './dsp/wasm-kernel.ts';
 import {
   G_CEILING,
   G_CEILING_LEFT,
@@ -107,11 +108,17 @@ export class Limiter implements Processor {
   #peak: Float32Array = new Float32Array(0);
   #gain: Float64Array = new Float64Array(0);
   /**
-   * 'wasm' (default): the true-peak detector runs in WebAssembly SIMD on every sample (same peaks
-   * to the bit as the JS loop where that loop interpolates; it skips quiet stretches, whose peaks
-   * cannot reach the ceiling, so the output is identical); 'js': the JS reference.
+   * 'native' (default; 'wasm' where the addon is not built) or 'wasm': the true-peak detector
+   * runs in that kernel on every sample (same peaks to the bit as the JS loop where that loop
+   * interpolates; it skips quiet stretches, whose peaks cannot reach the ceiling, so the output is
+   * identical); 'js': the JS reference. Native or wasm is chosen at prepare().
    */
-  kernel: 'wasm' | 'js' = 'wasm';
+  kernel: KernelChoice = 'native';
+
+  /** What runs the kernel work now: 'js', or the kernel prepared for 'native' / 'wasm' (null before prepare()). */
+  get backend(): KernelBackend | 'js' | null {
+    return this.kernel === 'js' ? 'js' : (this.#det?.backend ?? null);
+  }
 
   constructor(options: ProcessorOptions) {
     this.id = options.id;
@@ -149,7 +156,7 @@ export class Limiter implements Processor {
     const gLen = nextPow2(2 * this.#lMax + 2 * (FORWARD + 2 * MARGIN) + 8);
     const rLen = nextPow2(this.#lMax + 1);
     // The detector's kernel memory holds the gain state too: pass 2 runs there (gainsWasm).
-    const det = new LimiterDetector(channels, maxBlock, this.#xLen, gLen, rLen);
+    const det = new LimiterDetector(channels, maxBlock, this.#xLen, gLen, rLen, this.kernel);
     this.#det = det;
     this.#peak = det.peaks;
     this.#x = det.x;
@@ -277,7 +284,7 @@ export class Limiter implements Processor {
     const det = this.#det as LimiterDetector;
     // A field, not an argument: a double passed to a call that is not inlined gets boxed.
     det.quietLimit = (this.#ceiling.value < this.#ceiling.target ? this.#ceiling.value : this.#ceiling.target) * SAFETY_GAIN;
-    const wasm = this.kernel === 'wasm';
+    const wasm = this.kernel !== 'js';
     for (let c = 0; c < this.#channels; c++) {
       drv.value = d0;
       drv.remaining = dr0;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Compressor, ratioToSlope, staticGainReductionDb } from '../../src/engine/compressor.ts';
 import { DB_PER_LOG2_POWER, FastMath, LOG2_PER_DB_AMPLITUDE } from '../../src/engine/dsp/fast-math.ts';
+import type { KernelChoice } from '../../src/engine/dsp/wasm-kernel.ts';
+import { compiledKernels } from '../support/compiled-kernels.ts';
 import { runBlocks, setByName } from './support/run.ts';
 import { noise, sine } from './support/signals.ts';
 
@@ -35,11 +37,12 @@ const SIGNALS: Record<string, () => Float32Array[]> = {
 
 const SETTINGS = { thresholdDb: -24, ratio: 4, kneeDb: 6, attackMs: 2, releaseMs: 80, makeupDb: 3 };
 
-function compressed(kernel: 'wasm' | 'js', input: readonly Float32Array[], block: number, moves: boolean): { out: Float32Array[]; grDb: number[] } {
+function compressed(kernel: KernelChoice, input: readonly Float32Array[], block: number, moves: boolean): { out: Float32Array[]; grDb: number[] } {
   const c = new Compressor({ id: 'comp', smoothingMs: 20 });
   c.kernel = kernel;
   for (const [k, v] of Object.entries(SETTINGS)) setByName(c, k, v);
   c.prepare(FS, block, 2);
+  expect(c.backend).toBe(kernel);
   const out = input.map((x) => Float32Array.from(x));
   const grDb: number[] = [];
   runBlocks(
@@ -85,20 +88,20 @@ describe('fast log2 / exp2 (dsp/fast-math.ts)', () => {
   });
 });
 
-describe('compressor: WASM linked stereo kernel against the JS path', () => {
+describe.each(compiledKernels('compressor-linked'))('compressor: %s linked stereo kernel against the JS path', (kernel) => {
   for (const [name, make] of Object.entries(SIGNALS)) {
     it(`gives the same output and gain reduction to the bit on ${name} at block sizes ${BLOCK_SIZES.join(', ')}, parameters moving`, () => {
       const input = make();
       const ref = compressed('js', input, 4096, false);
       for (const block of BLOCK_SIZES) {
-        const w = compressed('wasm', input, block, false);
+        const w = compressed(kernel, input, block, false);
         const j = compressed('js', input, block, false);
         expect(w.out[0], `block ${block}`).toEqual(j.out[0]);
         expect(w.out[1], `block ${block}`).toEqual(j.out[1]);
         expect(w.grDb).toEqual(j.grDb);
         // Static parameters: the same bits whatever the block size.
         expect(w.out[0]).toEqual(ref.out[0]);
-        const wm = compressed('wasm', input, block, true);
+        const wm = compressed(kernel, input, block, true);
         const jm = compressed('js', input, block, true);
         expect(wm.out[0], `block ${block}, moving`).toEqual(jm.out[0]);
         expect(wm.out[1], `block ${block}, moving`).toEqual(jm.out[1]);
@@ -110,7 +113,7 @@ describe('compressor: WASM linked stereo kernel against the JS path', () => {
 
     it(`applies the exact-math gain within ${GAIN_TOLERANCE_DB} dB on ${name}`, () => {
       const input = make();
-      const { out, grDb } = compressed('wasm', input, 512, false);
+      const { out, grDb } = compressed(kernel, input, 512, false);
       // Independent reference: the same detector with Math.log10 / Math.pow, in f64.
       const slope = ratioToSlope(SETTINGS.ratio);
       const aA = Math.exp(-1000 / (SETTINGS.attackMs * FS));
@@ -150,16 +153,16 @@ describe('compressor: WASM linked stereo kernel against the JS path', () => {
     const input = SIGNALS['noise']!();
     input[0]![5000] = Number.POSITIVE_INFINITY;
     input[1]![15000] = Number.NaN;
-    const run = (kernel: 'wasm' | 'js'): { out: Float32Array[]; resets: number } => {
+    const run = (choice: KernelChoice): { out: Float32Array[]; resets: number } => {
       const c = new Compressor({ id: 'comp', smoothingMs: 20 });
-      c.kernel = kernel;
+      c.kernel = choice;
       for (const [k, v] of Object.entries(SETTINGS)) setByName(c, k, v);
       c.prepare(FS, 512, 2);
       const out = input.map((x) => Float32Array.from(x));
       runBlocks(c, out, 512);
       return { out, resets: c.stateResets };
     };
-    const w = run('wasm');
+    const w = run(kernel);
     const j = run('js');
     expect(w.out).toEqual(j.out);
     expect(w.resets).toBe(j.resets);

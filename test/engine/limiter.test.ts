@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Limiter } from '../../src/engine/limiter.ts';
 import { TRUE_PEAK_PHASES } from '../../src/engine/dsp/true-peak-filter.ts';
+import type { KernelChoice } from '../../src/engine/dsp/wasm-kernel.ts';
+import { compiledKernels } from '../support/compiled-kernels.ts';
 import { runBlocks, setByName } from './support/run.ts';
 import { db, noise, sine, truePeak } from './support/signals.ts';
 
@@ -45,8 +47,9 @@ function corpus(fs: number): [string, Float32Array][] {
   return out;
 }
 
-function limiter(fs: number, settings: Record<string, number>, channels = 2): Limiter {
+function limiter(fs: number, settings: Record<string, number>, channels = 2, kernel: KernelChoice = 'native'): Limiter {
   const l = new Limiter({ id: 'limiter', smoothingMs: 20 });
+  l.kernel = kernel;
   for (const [k, v] of Object.entries(settings)) setByName(l, k, v);
   l.prepare(fs, 512, channels);
   return l;
@@ -114,9 +117,9 @@ describe('true-peak limiter ceiling', () => {
 
   it('limits absurd finite samples too (1e38: the detector holds them within +96 dBFS, where the float32 sums and the gain average still works)', () => {
     const fs = 48000;
-    for (const kernel of ['wasm', 'js'] as const) {
-      const lim = limiter(fs, { ceilingDbtp: -1, lookaheadMs: 1.5 });
-      lim.kernel = kernel;
+    for (const kernel of [...compiledKernels('limiter-detect'), 'js'] as const) {
+      const lim = limiter(fs, { ceilingDbtp: -1, lookaheadMs: 1.5 }, 2, kernel);
+      expect(lim.backend).toBe(kernel);
       const l = noise(fs / 4, 0.3, 5);
       const r = noise(fs / 4, 0.3, 6);
       l[3000] = 1e38;

@@ -5,6 +5,7 @@ import { Limiter } from '../../src/engine/limiter.ts';
 import { SpectrumMeter } from '../../src/engine/meters/spectrum-meter.ts';
 import { StageMeter } from '../../src/engine/meters/stage-meter.ts';
 import { TruePeakMeter } from '../../src/engine/meters/true-peak-meter.ts';
+import { compiledKernels } from '../support/compiled-kernels.ts';
 import { allocatedBytes } from '../support/heap.ts';
 import { setBand } from './support/eq-harness.ts';
 import { setByName } from './support/run.ts';
@@ -19,13 +20,13 @@ const LIMIT_BYTES = 128 * 1024;
 const B = 256;
 
 interface Processes {
-  readonly kernel: 'wasm' | 'js';
+  readonly kernel: string;
   process(channels: Float32Array[], frames: number): void;
 }
 
 /** Heap growth over BLOCKS blocks of stereo noise (refreshed each block: processors work in place). */
 function growth(p: Processes, amplitude = 0.5): number {
-  expect(p.kernel).toBe('wasm');
+  expect(p.kernel).not.toBe('js');
   const src = [noise(B, amplitude, 1), noise(B, amplitude, 2)];
   const bufs = [new Float32Array(B), new Float32Array(B)];
   return allocatedBytes(
@@ -40,9 +41,10 @@ function growth(p: Processes, amplitude = 0.5): number {
   );
 }
 
-describe('WASM kernel paths allocate nothing per block', () => {
-  it('EQ (8 stereo bands through the WASM cascade)', () => {
+describe('WASM and native kernel paths allocate nothing per block', () => {
+  it.each(compiledKernels('biquad-cascade'))('EQ (8 stereo bands through the %s cascade)', (kernel) => {
     const eq = new Eq({ id: 'eq', bands: 8, smoothingMs: 20 });
+    eq.kernel = kernel;
     for (let b = 1; b <= 8; b++) {
       setBand(eq, b, 'enabled', 1);
       setBand(eq, b, 'type', 0);
@@ -50,12 +52,15 @@ describe('WASM kernel paths allocate nothing per block', () => {
       setBand(eq, b, 'gainDb', b % 2 === 0 ? 2 : -2);
     }
     eq.prepare(48000, B, 2);
+    expect(eq.backend).toBe(kernel);
     expect(growth(eq)).toBeLessThan(LIMIT_BYTES);
   });
 
-  it('true-peak meter (WASM 4x interpolator)', () => {
+  it.each(compiledKernels('true-peak'))('true-peak meter (%s 4x interpolator)', (kernel) => {
     const m = new TruePeakMeter();
+    m.kernel = kernel;
     m.prepare(48000, B, 2, { trackWindow: true });
+    expect(m.backend).toBe(kernel);
     expect(growth(m)).toBeLessThan(LIMIT_BYTES);
   });
 
@@ -71,19 +76,23 @@ describe('WASM kernel paths allocate nothing per block', () => {
     expect(growth(m)).toBeLessThan(LIMIT_BYTES);
   });
 
-  it('limiter (WASM true-peak detector), limiting', () => {
+  it.each(compiledKernels('limiter-detect'))('limiter (%s true-peak detector), limiting', (kernel) => {
     const lim = new Limiter({ id: 'limiter', smoothingMs: 20 });
+    lim.kernel = kernel;
     lim.setParam(0, -6);
     lim.prepare(48000, B, 2);
+    expect(lim.backend).toBe(kernel);
     expect(growth(lim, 0.9)).toBeLessThan(LIMIT_BYTES);
   });
 
-  it('compressor (WASM linked stereo kernel), compressing', () => {
+  it.each(compiledKernels('compressor-linked'))('compressor (%s linked stereo kernel), compressing', (kernel) => {
     const c = new Compressor({ id: 'comp', smoothingMs: 20 });
+    c.kernel = kernel;
     setByName(c, 'thresholdDb', -30);
     setByName(c, 'ratio', 4);
     setByName(c, 'kneeDb', 6);
     c.prepare(48000, B, 2);
+    expect(c.backend).toBe(kernel);
     expect(growth(c, 0.9)).toBeLessThan(LIMIT_BYTES);
     expect(c.gainReductionDb).toBeGreaterThan(6);
   });

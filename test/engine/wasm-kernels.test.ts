@@ -6,6 +6,8 @@ import { Limiter } from '../../src/engine/limiter.ts';
 import { SpectrumMeter } from '../../src/engine/meters/spectrum-meter.ts';
 import { emptyStageReading, StageMeter, type StageReading } from '../../src/engine/meters/stage-meter.ts';
 import { emptyPeakReading, TruePeakMeter, type PeakReading } from '../../src/engine/meters/true-peak-meter.ts';
+import type { KernelChoice } from '../../src/engine/dsp/wasm-kernel.ts';
+import { compiledKernels } from '../support/compiled-kernels.ts';
 import { decimatePair } from './meters/cic-pairs.ts';
 import { setBand } from './support/eq-harness.ts';
 import { impulse, noise, sine } from './support/signals.ts';
@@ -76,8 +78,9 @@ describe('WebAssembly kernels: sources and binaries', () => {
 });
 
 /** An 8-band EQ with varied types and slopes, every band in stereo mode (the WASM path's case). */
-function busyEq(kernel: 'wasm' | 'js', maxBlock: number): Eq {
+function busyEq(kernel: KernelChoice, maxBlock: number): Eq {
   const eq = new Eq({ id: 'eq', bands: 8, smoothingMs: 20 });
+  eq.kernel = kernel;
   const bands: [number, number, number, number, number][] = [
     // type, freqHz, gainDb, q, slope
     [3, 25, 0, 0.7, 48], // 4-section high-pass
@@ -99,11 +102,11 @@ function busyEq(kernel: 'wasm' | 'js', maxBlock: number): Eq {
     setBand(eq, b, 'slopeDbOct', slope);
   });
   eq.prepare(RATE, maxBlock, 2);
-  eq.kernel = kernel;
+  expect(eq.backend).toBe(kernel);
   return eq;
 }
 
-describe('EQ: WASM biquad cascade against the JS kernels', () => {
+describe.each(compiledKernels('biquad-cascade'))('EQ: %s biquad cascade against the JS kernels', (kernel) => {
   for (const [name, make] of Object.entries(SIGNALS)) {
     it(`is bit-identical on ${name} at block sizes ${BLOCK_SIZES.join(', ')}`, () => {
       const input = make();
@@ -111,7 +114,7 @@ describe('EQ: WASM biquad cascade against the JS kernels', () => {
       const ref = blockwise(input, 4096, (bufs, n) => js.process(bufs, n));
       expect(differing(ref, input)).toBeGreaterThan(0);
       for (const block of BLOCK_SIZES) {
-        const eq = busyEq('wasm', block);
+        const eq = busyEq(kernel, block);
         const out = blockwise(input, block, (bufs, n) => eq.process(bufs, n));
         expect(differing(out, ref), `block ${block}`).toBe(0);
       }
@@ -131,7 +134,7 @@ describe('EQ: WASM biquad cascade against the JS kernels', () => {
       moves(js, pos);
       js.process(bufs, n);
     });
-    const eq = busyEq('wasm', 512);
+    const eq = busyEq(kernel, 512);
     const out = blockwise(input, 512, (bufs, n, pos) => {
       moves(eq, pos);
       eq.process(bufs, n);
@@ -145,7 +148,7 @@ describe('EQ: WASM biquad cascade against the JS kernels', () => {
     input[1]![7000] = Number.POSITIVE_INFINITY;
     const js = busyEq('js', 256);
     const ref = blockwise(input, 256, (bufs, n) => js.process(bufs, n));
-    const eq = busyEq('wasm', 256);
+    const eq = busyEq(kernel, 256);
     const out = blockwise(input, 256, (bufs, n) => eq.process(bufs, n));
     expect(differing(out, ref)).toBe(0);
     expect(eq.stateResets).toBe(js.stateResets);
@@ -169,10 +172,11 @@ function readEvery<T>(input: readonly Float32Array[], block: number, every: numb
   return out;
 }
 
-function readings(kernel: 'wasm' | 'js', input: readonly Float32Array[], block: number, rate = RATE): PeakReading[] {
+function readings(kernel: KernelChoice, input: readonly Float32Array[], block: number, rate = RATE): PeakReading[] {
   const m = new TruePeakMeter();
-  m.prepare(rate, block, 2, { trackWindow: true });
   m.kernel = kernel;
+  m.prepare(rate, block, 2, { trackWindow: true });
+  expect(m.backend).toBe(kernel);
   const read = (): PeakReading => {
     const r = emptyPeakReading();
     m.read(r);
@@ -183,7 +187,7 @@ function readings(kernel: 'wasm' | 'js', input: readonly Float32Array[], block: 
   return [...out, read()];
 }
 
-describe('true-peak meter: WASM interpolators (f32x4) against the JS references', () => {
+describe.each(compiledKernels('true-peak'))('true-peak meter: %s interpolators against the JS references', (kernel) => {
   // 44.1 and 48 kHz: the 4x ITU filter; 88.2 and 96 kHz: the 2x half-sample interpolator.
   for (const rate of [44100, 48000, 96000]) {
     for (const [name, make] of Object.entries(WITH_NON_FINITE)) {
@@ -191,7 +195,7 @@ describe('true-peak meter: WASM interpolators (f32x4) against the JS references'
         const input = make();
         for (const block of BLOCK_SIZES) {
           const ref = readings('js', input, block, rate);
-          const got = readings('wasm', input, block, rate);
+          const got = readings(kernel, input, block, rate);
           expect(got, `block ${block}`).toEqual(ref);
           expect(ref.some((r) => r.truePeakSinceReadDbtp > -Infinity)).toBe(true);
         }
@@ -254,11 +258,12 @@ describe('spectrum: WASM kernels against fft.js and the JS reference', () => {
   }
 });
 
-function limited(kernel: 'wasm' | 'js', input: readonly Float32Array[], block: number, moves: boolean): Float32Array[] {
+function limited(kernel: KernelChoice, input: readonly Float32Array[], block: number, moves: boolean): Float32Array[] {
   const lim = new Limiter({ id: 'limiter', smoothingMs: 20 });
   lim.setParam(0, -6); // ceiling dBTP: the test signals are limited hard
-  lim.prepare(RATE, block, 2);
   lim.kernel = kernel;
+  lim.prepare(RATE, block, 2);
+  expect(lim.backend).toBe(kernel);
   return blockwise(input, block, (bufs, n, pos) => {
     if (moves && pos <= 3000 && pos + n > 3000) lim.setParam(3, 6); // drive ramps
     if (moves && pos <= 7000 && pos + n > 7000) lim.setParam(0, -1); // ceiling ramps
@@ -266,13 +271,13 @@ function limited(kernel: 'wasm' | 'js', input: readonly Float32Array[], block: n
   });
 }
 
-describe('limiter: WASM true-peak detector against the JS loop', () => {
+describe.each(compiledKernels('limiter-detect'))('limiter: %s true-peak detector against the JS loop', (kernel) => {
   for (const [name, make] of Object.entries(WITH_NON_FINITE)) {
     it(`gives the same output to the bit on ${name} at block sizes ${BLOCK_SIZES.join(', ')}, drive and ceiling moving`, () => {
       const input = make();
       for (const block of BLOCK_SIZES) {
         const ref = limited('js', input, block, true);
-        const got = limited('wasm', input, block, true);
+        const got = limited(kernel, input, block, true);
         expect(differing(got, ref), `block ${block}`).toBe(0);
         expect(differing(ref, input)).toBeGreaterThan(0);
       }

@@ -1,5 +1,5 @@
 import { COEF_STRIDE, MAX_SECTIONS } from './filter-types.ts';
-import { instantiateKernel } from './wasm-kernel.ts';
+import { instantiateKernel, type KernelBackend, type KernelChoice } from './wasm-kernel.ts';
 
 type MoveFn = (a: number, b: number, c: number, frames: number) => void;
 type PassFn = (sec: number, n: number, buf: number, frames: number) => void;
@@ -9,7 +9,7 @@ const SECTION_BYTES = 112;
 const SECTION_F64 = SECTION_BYTES / 8;
 const STRIDE = COEF_STRIDE;
 const SECTIONS = MAX_SECTIONS;
-/** Sections per pass of the kernel (their state kept in registers). */
+/** Sections per pass of the WebAssembly kernel (their state kept in registers). */
 const PER_PASS = 4;
 
 /**
@@ -20,6 +20,10 @@ const PER_PASS = 4;
  *
  * Per block: load(L, R), addSections() per band (coefficients and state copied in), run(),
  * storeSections() per band in the same order (state copied back), unload(L, R).
+ *
+ * With `choice` 'native' and the native addon built, native/biquad_cascade.cc runs the same
+ * exports on the same memory, every section in one pass (an eight-section wavefront), to the bit
+ * the same.
  */
 export class WasmBiquadCascade {
   readonly #maxSections: number;
@@ -38,15 +42,20 @@ export class WasmBiquadCascade {
   /** The last load() copied the whole arrays (see load). */
   #whole = false;
   #readBack = 0;
+  /** Sections per call of `pass`: 4 in WebAssembly, all of them natively. */
+  readonly #perPass: number;
+  readonly backend: KernelBackend;
 
-  constructor(maxSections: number, maxBlock: number) {
+  constructor(maxSections: number, maxBlock: number, choice: KernelChoice = 'native') {
     this.#maxSections = maxSections;
     // A pass of n < 4 sections loads and stores back (unchanged) the state slots of the next
     // 4 - n: room for them after the last section.
     this.#bufAt = (maxSections + PER_PASS) * SECTION_BYTES;
     this.#leftAt = this.#bufAt + 16 * maxBlock;
     this.#rightAt = this.#leftAt + 4 * maxBlock;
-    const { memory, exports } = instantiateKernel('biquad-cascade', this.#rightAt + 4 * maxBlock);
+    const { memory, exports, backend } = instantiateKernel('biquad-cascade', this.#rightAt + 4 * maxBlock, undefined, choice);
+    this.backend = backend;
+    this.#perPass = backend === 'native' ? maxSections : PER_PASS;
     this.#load = exports['load'] as MoveFn;
     this.#store = exports['store'] as MoveFn;
     this.#pass = exports['pass'] as PassFn;
@@ -110,8 +119,9 @@ export class WasmBiquadCascade {
   run(frames: number): void {
     const buf = this.#bufAt;
     this.#load(this.#leftAt, this.#rightAt, buf, frames);
-    for (let s = 0; s < this.#count; s += PER_PASS) {
-      const n = this.#count - s < PER_PASS ? this.#count - s : PER_PASS;
+    const per = this.#perPass;
+    for (let s = 0; s < this.#count; s += per) {
+      const n = this.#count - s < per ? this.#count - s : per;
       this.#pass(s * SECTION_BYTES, n, buf, frames);
     }
     this.#store(buf, this.#leftAt, this.#rightAt, frames);

@@ -1,4 +1,4 @@
-import { instantiateKernel } from './wasm-kernel.ts';
+import { instantiateKernel, type KernelBackend, type KernelChoice } from './wasm-kernel.ts';
 
 type RunFn = (l: number, r: number, s: number, frames: number) => void;
 
@@ -38,14 +38,18 @@ export class WasmLinkedCompressor {
   readonly #rightAt: number;
   readonly #scratchAt: number;
 
-  constructor(maxBlock: number) {
+  /** Which code runs the kernel (see KernelChoice). */
+  readonly backend: KernelBackend;
+
+  constructor(maxBlock: number, choice: KernelChoice = 'wasm') {
     this.maxBlock = maxBlock;
     // +2 frames each: an odd block's last pair reads and writes one frame past the end.
     const padded = (maxBlock + 4) * 4;
     this.#leftAt = HEADER_BYTES;
     this.#rightAt = this.#leftAt + padded;
     this.#scratchAt = this.#rightAt + padded;
-    const { memory, exports } = instantiateKernel('compressor-linked', this.#scratchAt + (maxBlock + 2) * 8);
+    const { memory, exports, backend } = instantiateKernel('compressor-linked', this.#scratchAt + (maxBlock + 2) * 8, undefined, choice);
+    this.backend = backend;
     this.#run = exports['run'] as RunFn;
     this.state = new Float64Array(memory.buffer, 0, STATE_SLOTS);
     this.#left = new Float32Array(memory.buffer, this.#leftAt, maxBlock + 2);

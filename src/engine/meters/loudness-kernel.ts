@@ -1,4 +1,4 @@
-import { instantiateKernel } from '../dsp/wasm-kernel.ts';
+import { instantiateKernel, type KernelBackend, type KernelChoice } from '../dsp/wasm-kernel.ts';
 import type { KWeightingCoefficients } from './k-weighting.ts';
 
 /**
@@ -38,6 +38,8 @@ export interface LoudnessKernelLayout {
   readonly momentarySamples: number;
   readonly shortTermSamples: number;
   readonly hopSamples: number;
+  /** Native or WebAssembly kernel (see KernelChoice; 'wasm' when left out). */
+  readonly choice?: KernelChoice;
 }
 
 /**
@@ -67,13 +69,17 @@ export class LoudnessKernel {
   readonly #rightAt: number;
   readonly #powerAt: number;
 
+  /** Which code runs the kernel (see KernelChoice). */
+  readonly backend: KernelBackend;
+
   constructor(layout: LoudnessKernelLayout) {
     const { k, channels, maxBlock, shortTermSamples } = layout;
     if (Math.ceil(LOUDNESS_KERNEL_CHUNK / layout.hopSamples) + 1 > MAX_EVENTS) throw new RangeError(`loudness kernel: hop of ${layout.hopSamples} samples`);
     this.#powerAt = RING_AT + 8 * shortTermSamples;
     this.#leftAt = this.#powerAt + 8 * maxBlock;
     this.#rightAt = this.#leftAt + 4 * LOUDNESS_KERNEL_CHUNK;
-    const { memory, exports } = instantiateKernel('loudness-k', this.#rightAt + 4 * LOUDNESS_KERNEL_CHUNK);
+    const { memory, exports, backend } = instantiateKernel('loudness-k', this.#rightAt + 4 * LOUDNESS_KERNEL_CHUNK, undefined, layout.choice ?? 'wasm');
+    this.backend = backend;
     this.#run = exports['run'] as RunKernel;
     const b = memory.buffer;
     const coef = new Float64Array(b, COEF_AT, 20);

@@ -2,6 +2,7 @@ import { channelWeights } from './channel-weights.ts';
 import { FLUSH_INTERVAL_SAMPLES as K_FLUSH_INTERVAL_SAMPLES, kFilterChannels, STATE_FLUSH as K_STATE_FLUSH } from './k-filter-channels.ts';
 import { kWeightingCoefficients } from './k-weighting.ts';
 import { powerToLufs, powerToLufsAt } from './levels.ts';
+import type { KernelBackend, KernelChoice } from '../dsp/wasm-kernel.ts';
 import { LOUDNESS_KERNEL_CHUNK, LoudnessKernel } from './loudness-kernel.ts';
 import { LoudnessHistogram } from './loudness-histogram.ts';
 import { emptyLoudnessReading, type LoudnessReading } from './loudness-reading.ts';
@@ -61,7 +62,7 @@ const WARM_UP_HOPS = 3000;
  * boundary of the stream.
  *
  * The state lives in the memory of a WebAssembly kernel (loudness-kernel.ts) that runs the per-sample
- * work of channels 0 and 1 (`kernel: 'wasm'`, the default) with the same arithmetic as the JS
+ * work of channels 0 and 1 (`kernel: 'native'` or `'wasm'`) with the same arithmetic as the JS
  * reference (`kernel: 'js'`), to the bit; channels beyond the first two are K-filtered in JS.
  *
  * prepare() allocates; process() and read() do not.
@@ -92,10 +93,16 @@ export class LoudnessMeter {
   readonly #blocks = new LoudnessHistogram();
   readonly #shortTerms = new LoudnessHistogram();
   /**
-   * 'wasm' (default): channels 0 and 1 run through the WebAssembly SIMD kernel (dsp/wasm/loudness-k.wat,
-   * the same readings to the bit); 'js': the JS reference. May be switched between blocks.
+   * 'native' (default; 'wasm' where the addon is not built) or 'wasm': channels 0 and 1 run through
+   * that kernel (dsp/wasm/loudness-k.wat, native/loudness_k.cc; the same readings to the bit);
+   * 'js': the JS reference. Native or wasm is chosen at prepare(); 'js' may be switched between blocks.
    */
-  kernel: 'wasm' | 'js' = 'wasm';
+  kernel: KernelChoice = 'native';
+
+  /** What runs the kernel work now: 'js', or the kernel prepared for 'native' / 'wasm' (null before prepare()). */
+  get backend(): KernelBackend | 'js' | null {
+    return this.kernel === 'js' ? 'js' : (this.#kernel?.backend ?? null);
+  }
 
   get sampleRate(): number {
     return this.#sampleRate;
@@ -144,6 +151,7 @@ export class LoudnessMeter {
       momentarySamples: this.#nM,
       shortTermSamples: this.#nS,
       hopSamples: this.#hop,
+      choice: this.kernel,
     });
     this.#kernel = kernel;
     this.#state = kernel.state;
@@ -169,7 +177,7 @@ export class LoudnessMeter {
     x[1] = Number.NaN;
     const input = Array.from({ length: this.#channels }, () => x);
     const r = emptyLoudnessReading();
-    for (const k of ['js', 'wasm'] as const) {
+    for (const k of ['js', kernel === 'js' ? 'native' : kernel] as const) {
       this.kernel = k;
       this.reset();
       for (let done = 0; done < this.#sampleRate / 2; done += n) {
@@ -215,7 +223,7 @@ export class LoudnessMeter {
         const bad = kFilterChannels(input, done, n, 2, this.#coef, this.#weights, this.#state, this.#power, this.#s, S_SAMPLES);
         this.#s[S_NON_FINITE] = this.#s[S_NON_FINITE]! + bad;
       }
-      if (this.kernel === 'wasm') this.#slideWasm(input, done, n);
+      if (this.kernel !== 'js') this.#slideWasm(input, done, n);
       else this.#filterAndSlide(input, done, n);
       done += n;
     }

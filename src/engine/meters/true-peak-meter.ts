@@ -1,4 +1,4 @@
-import { instantiateKernel } from '../dsp/wasm-kernel.ts';
+import { instantiateKernel, type KernelBackend, type KernelChoice } from '../dsp/wasm-kernel.ts';
 import { amplitudeToDb } from './levels.ts';
 import { foldedItuTapsF32, halfSampleInterpolator, ituPhaseL1, trueOversampling } from './true-peak-filters.ts';
 
@@ -124,13 +124,20 @@ export class TruePeakMeter {
   readonly #s = new Float64Array(T_COUNT);
   readonly #windowPeaks = new Float64Array(WINDOW_HOPS);
   #wasm: WasmTruePeak | null = null;
+  #backend: KernelBackend | null = null;
   /** Byte offset of each channel's #scratch in the WASM memory. */
   #scratchAt: number[] = [];
   /**
-   * 'wasm' (default): the interpolators run in WebAssembly SIMD, four instants per f32x4 (the same
-   * maxima to the bit as the JS references); 'js': the JS references.
+   * 'native' (default; 'wasm' where the addon is not built) or 'wasm': the interpolators run in
+   * that kernel (the same maxima to the bit as the JS references); 'js': the JS references.
+   * Native or wasm is chosen at prepare().
    */
-  kernel: 'wasm' | 'js' = 'wasm';
+  kernel: KernelChoice = 'native';
+
+  /** What runs the kernel work now: 'js', or the kernel prepared for 'native' / 'wasm' (null before prepare()). */
+  get backend(): KernelBackend | 'js' | null {
+    return this.kernel === 'js' ? 'js' : this.#backend;
+  }
 
   get oversampling(): number {
     return this.#factor;
@@ -155,6 +162,7 @@ export class TruePeakMeter {
     this.#scratch = [];
     this.#scratchAt = [];
     this.#wasm = null;
+    this.#backend = null;
     if (this.#factor === 1) {
       for (let c = 0; c < channels; c++) this.#scratch.push(new Float32Array(maxBlock));
     } else {
@@ -162,7 +170,8 @@ export class TruePeakMeter {
       const stride = Math.ceil((this.#history + maxBlock + BUFFER_PAD) / 4) * 16;
       const chunkMaxAt = BUFFERS_AT + channels * stride;
       const inputAt0 = chunkMaxAt + 8 * (Math.ceil(maxBlock / CHUNK) + 2);
-      const { memory, exports } = instantiateKernel('true-peak', inputAt0 + channels * 4 * WASM_STAGING);
+      const { memory, exports, backend } = instantiateKernel('true-peak', inputAt0 + channels * 4 * WASM_STAGING, undefined, this.kernel);
+      this.#backend = backend;
       const coef = new Float32Array(memory.buffer, 0, SCALARS_AT / 4);
       const splat = (at: number, taps: Float32Array): void => {
         for (let k = 0; k < taps.length; k++) coef.fill(taps[k]!, at / 4 + 4 * k, at / 4 + 4 * k + 4);
@@ -280,7 +289,7 @@ export class TruePeakMeter {
    */
   #stage(input: readonly Float32Array[]): boolean {
     const k = this.#wasm;
-    if (k === null || this.kernel !== 'wasm') return false;
+    if (k === null || this.kernel === 'js') return false;
     for (let c = 0; c < this.#channels; c++) {
       const x = input[c];
       if (x === undefined || x.length > WASM_STAGING) return false;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyLoudnessReading, LoudnessMeter } from '../../../src/engine/meters/loudness-meter.ts';
+import type { KernelChoice } from '../../../src/engine/dsp/wasm-kernel.ts';
+import { compiledKernels } from '../../support/compiled-kernels.ts';
 import { sampledAllocations } from '../../support/heap.ts';
 import { noise } from '../support/signals.ts';
 
@@ -7,7 +9,7 @@ const B = 256;
 const BLOCKS = 10_000;
 
 /** The audio worker's use: process() a block, read() for the publish, every block. */
-function driver(kernel: 'wasm' | 'js'): (blocks: number) => void {
+function driver(kernel: KernelChoice): (blocks: number) => void {
   const m = new LoudnessMeter();
   m.kernel = kernel;
   m.prepare(48000, B, 2);
@@ -30,7 +32,7 @@ function driver(kernel: 'wasm' | 'js'): (blocks: number) => void {
 }
 
 describe('loudness meter: no allocation per block', () => {
-  for (const kernel of ['wasm', 'js'] as const) {
+  for (const kernel of [...compiledKernels('loudness-k'), 'js'] as const) {
     it(`process() + read() for ${BLOCKS} blocks allocate nothing in the meter's files (${kernel})`, async () => {
       const run = driver(kernel);
       // Warm-up until V8 has optimised everything (its baseline tiers box doubles).

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyLoudnessReading, LoudnessMeter, type LoudnessReading } from '../../../src/engine/meters/loudness-meter.ts';
+import type { KernelChoice } from '../../../src/engine/dsp/wasm-kernel.ts';
+import { compiledKernels } from '../../support/compiled-kernels.ts';
 import { impulse, noise, sine } from '../support/signals.ts';
 
 const RATE = 48000;
@@ -97,20 +99,21 @@ function lockstep(a: LoudnessMeter, b: LoudnessMeter, input: readonly Float32Arr
   return out;
 }
 
-function meter(kernel: 'wasm' | 'js', maxBlock: number, channels: number): LoudnessMeter {
+function meter(kernel: KernelChoice, maxBlock: number, channels: number): LoudnessMeter {
   const m = new LoudnessMeter();
   m.kernel = kernel;
   m.prepare(RATE, maxBlock, channels);
+  expect(m.backend).toBe(kernel);
   return m;
 }
 
-describe('loudness meter: WASM kernel against the JS reference', () => {
+describe.each(compiledKernels('loudness-k'))('loudness meter: %s kernel against the JS reference', (kernel) => {
   for (const [name, make] of Object.entries(SIGNALS)) {
     it(`reads the same to the bit on ${name} at block sizes ${BLOCK_SIZES.join(', ')}`, () => {
       const input = make();
       for (const block of BLOCK_SIZES) {
         const js = meter('js', block, 2);
-        const wasm = meter('wasm', block, 2);
+        const wasm = meter(kernel, block, 2);
         const r = lockstep(js, wasm, input, block);
         expect(r.mismatches, `block ${block}: ${r.first}`).toBe(0);
         expect(r.reads).toBe(Math.ceil(FRAMES / block));
@@ -126,7 +129,7 @@ describe('loudness meter: WASM kernel against the JS reference', () => {
   it('counts NaN and Inf per channel the same way (and there are some)', () => {
     const input = SIGNALS['NaN and Inf']!();
     const js = meter('js', 512, 2);
-    const wasm = meter('wasm', 512, 2);
+    const wasm = meter(kernel, 512, 2);
     lockstep(js, wasm, input, 512);
     expect(js.nonFiniteSamples).toBe(12);
     expect(wasm.nonFiniteSamples).toBe(12);
@@ -141,7 +144,7 @@ describe('loudness meter: WASM kernel against the JS reference', () => {
     };
     for (const block of [7, 4096]) {
       const js = meter('js', block, 2);
-      const wasm = meter('wasm', block, 2);
+      const wasm = meter(kernel, block, 2);
       const r = lockstep(js, wasm, [steps(31), steps(32)], block);
       expect(r.mismatches, r.first).toBe(0);
       expect(r.last.loudnessRangeLu).toBeGreaterThan(10);
@@ -158,7 +161,7 @@ describe('loudness meter: WASM kernel against the JS reference', () => {
     for (const [name, channels, input] of cases) {
       for (const block of [7, 4096]) {
         const js = meter('js', block, channels);
-        const wasm = meter('wasm', block, channels);
+        const wasm = meter(kernel, block, channels);
         const res = lockstep(js, wasm, input, block);
         expect(res.mismatches, `${name}, block ${block}: ${res.first}`).toBe(0);
         expect(wasm.nonFiniteSamples, name).toBe(js.nonFiniteSamples);
@@ -172,25 +175,25 @@ describe('loudness meter: WASM kernel against the JS reference', () => {
     // maxBlock 20000: the kernel runs 8192-frame chunks; 6 channels: with the other channels' power.
     for (const channels of [2, 6]) {
       const x = Array.from({ length: channels }, (_, c) => input[c % 2]!);
-      const res = lockstep(meter('js', 20_000, channels), meter('wasm', 20_000, channels), x, 20_000);
+      const res = lockstep(meter('js', 20_000, channels), meter(kernel, 20_000, channels), x, 20_000);
       expect(res.mismatches, `${channels} channels: ${res.first}`).toBe(0);
     }
     // Blocks of 3000 into meters prepared for 1000 (split by process()), from 5000-frame arrays.
-    const res = lockstep(meter('js', 1000, 2), meter('wasm', 1000, 2), input, 3000, 5000);
+    const res = lockstep(meter('js', 1000, 2), meter(kernel, 1000, 2), input, 3000, 5000);
     expect(res.mismatches, res.first).toBe(0);
   });
 
   it('can switch kernel between blocks: the state is shared', () => {
     const input = SIGNALS['noise']!();
     const ref = meter('js', 512, 2);
-    const mixed = meter('wasm', 512, 2);
+    const mixed = meter(kernel, 512, 2);
     const ra = emptyLoudnessReading();
     const rb = emptyLoudnessReading();
     let mismatches = 0;
     for (let pos = 0, k = 0; pos < FRAMES; pos += 512, k++) {
       const n = Math.min(512, FRAMES - pos);
       const block = input.map((x) => x.slice(pos, pos + n));
-      mixed.kernel = k % 3 === 0 ? 'js' : 'wasm';
+      mixed.kernel = k % 3 === 0 ? 'js' : kernel;
       ref.process(block, n);
       mixed.process(block, n);
       ref.read(ra);

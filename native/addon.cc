@@ -1,0 +1,113 @@
+// hybrid_dsp: native stand-ins for the WebAssembly kernels (src/engine/dsp/native-kernel.ts).
+// instantiate(name, memory) -> { export name: function }, the functions working on `memory`
+// (an ArrayBuffer that never grows) exactly as the WebAssembly kernel's exports work on theirs.
+#include <cstdlib>
+#include <cstring>
+
+#include "kernels.h"
+
+namespace hb {
+namespace {
+
+struct Table {
+  const char* name;
+  const KernelExport* exports;
+};
+
+const Table kTables[] = {
+    {"biquad-cascade", kBiquadCascade},
+    {"compressor-linked", kCompressorLinked},
+    {"limiter-detect", kLimiterDetect},
+    {"true-peak", kTruePeak},
+    {"loudness-k", kLoudnessK},
+};
+
+// The instruction set GCC's function multi-versioning picks on this CPU (kernels.h HB_TARGETS).
+const char* Isa() {
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("x86-64-v4")) return "x86-64-v4 (AVX-512)";
+  if (__builtin_cpu_supports("x86-64-v3")) return "x86-64-v3 (AVX2)";
+  return "x86-64";
+#else
+  return "generic";
+#endif
+}
+
+napi_value IsaFn(napi_env env, napi_callback_info) {
+  napi_value out;
+  napi_create_string_utf8(env, Isa(), NAPI_AUTO_LENGTH, &out);
+  return out;
+}
+
+napi_value Kernels(napi_env env, napi_callback_info) {
+  napi_value out;
+  napi_create_array(env, &out);
+  uint32_t n = 0;
+  for (const Table& t : kTables) {
+    if (t.exports == nullptr) continue;
+    napi_value name;
+    napi_create_string_utf8(env, t.name, NAPI_AUTO_LENGTH, &name);
+    napi_set_element(env, out, n++, name);
+  }
+  return out;
+}
+
+void FreeMemory(napi_env env, void* data, void*) {
+  Memory* mem = static_cast<Memory*>(data);
+  napi_delete_reference(env, mem->keep);
+  delete mem;
+}
+
+napi_value Throw(napi_env env, const char* why) {
+  napi_throw_type_error(env, "ERR_NATIVE_KERNEL", why);
+  return nullptr;
+}
+
+napi_value Instantiate(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 2) return Throw(env, "instantiate(name, memory)");
+  char name[64];
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len) != napi_ok) return Throw(env, "kernel name not a string");
+  bool isBuffer = false;
+  napi_is_arraybuffer(env, argv[1], &isBuffer);
+  if (!isBuffer) return Throw(env, "memory not an ArrayBuffer");
+  const KernelExport* exports = nullptr;
+  for (const Table& t : kTables) {
+    if (t.exports != nullptr && std::strcmp(t.name, name) == 0) exports = t.exports;
+  }
+  if (exports == nullptr) return Throw(env, "no native kernel of that name");
+  Memory* mem = new Memory{};
+  void* data = nullptr;
+  size_t size = 0;
+  napi_get_arraybuffer_info(env, argv[1], &data, &size);
+  mem->base = static_cast<uint8_t*>(data);
+  mem->size = size;
+  napi_create_reference(env, argv[1], 1, &mem->keep);
+  napi_value obj;
+  napi_create_object(env, &obj);
+  for (const KernelExport* e = exports; e->name != nullptr; e++) {
+    napi_value fn;
+    napi_create_function(env, e->name, NAPI_AUTO_LENGTH, e->fn, mem, &fn);
+    napi_set_named_property(env, obj, e->name, fn);
+  }
+  napi_add_finalizer(env, obj, mem, FreeMemory, nullptr, nullptr);
+  return obj;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  const KernelExport fns[] = {{"instantiate", Instantiate}, {"kernels", Kernels}, {"isa", IsaFn}};
+  for (const KernelExport& e : fns) {
+    napi_value fn;
+    napi_create_function(env, e.name, NAPI_AUTO_LENGTH, e.fn, nullptr, &fn);
+    napi_set_named_property(env, exports, e.name, fn);
+  }
+  return exports;
+}
+
+}  // namespace
+}  // namespace hb
+
+NAPI_MODULE_INIT() { return hb::Init(env, exports); }

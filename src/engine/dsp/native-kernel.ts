@@ -1,0 +1,37 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** The native DSP addon (native/*.cc, built by `npm ci` through scripts/build-native.ts). */
+interface NativeDspAddon {
+  /** The kernels the addon has: names of src/engine/dsp/wasm/<name>.wat it stands in for. */
+  kernels(): string[];
+  /** Functions named and called as the WebAssembly kernel's exports, working on `memory`. */
+  instantiate(name: string, memory: ArrayBuffer): Record<string, unknown>;
+  /** The instruction set the addon's hot loops were picked for on this CPU. */
+  isa(): string;
+}
+
+/** Where the built addon lives, from the project root. */
+export const NATIVE_ADDON_PATH = 'build/Release/hybrid_dsp.node';
+
+/** Why the native kernels are not in use, or null when they are. */
+export type NativeDsp = { ok: true; addon: NativeDspAddon; isa: string } | { ok: false; reason: string };
+
+const builtAddon = fileURLToPath(new URL(`../../../${NATIVE_ADDON_PATH}`, import.meta.url));
+
+/**
+ * The native DSP addon when it is built and loads here, else why not. Node's module cache keeps
+ * one loaded copy per thread (the audio worker loads its own), so calling this per prepare() is cheap.
+ */
+export function nativeDsp(): NativeDsp {
+  // HYBRID_DSP_ADDON: another build of the addon (a developer's scratch build), for tests and benches.
+  const addonFile = process.env['HYBRID_DSP_ADDON'] ?? builtAddon;
+  if (!existsSync(addonFile)) return { ok: false, reason: `native DSP addon not built (${NATIVE_ADDON_PATH} missing: npm ci builds it with node-gyp)` };
+  try {
+    const addon = createRequire(import.meta.url)(addonFile) as NativeDspAddon;
+    return { ok: true, addon, isa: addon.isa() };
+  } catch (err) {
+    return { ok: false, reason: `native DSP addon failed to load: ${(err as Error).message}` };
+  }
+}
