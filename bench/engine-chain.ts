@@ -324,7 +324,7 @@ async function latency(): Promise<{ p50: number; p99: number; max: number; block
 }
 
 const native = nativeDsp();
-console.log(native.ok ? `native DSP kernels: ${native.addon.kernels().join(', ')} (${native.isa})` : `native DSP kernels: none (${native.reason})`);
+console.log(native.ok ? `native DSP kernels: ${native.addon.kernels(false).join(', ')} (${native.isa})` : `native DSP kernels: none (${native.reason})`);
 for (const rate of [48000, 96000]) {
   const file = ensureFile(rate);
   const { data, sampleRate } = await load(file);

@@ -1,6 +1,8 @@
 // hybrid_dsp: native stand-ins for the WebAssembly kernels (src/engine/dsp/native-kernel.ts).
-// instantiate(name, memory) -> { export name: function }, the functions working on `memory`
-// (an ArrayBuffer that never grows) exactly as the WebAssembly kernel's exports work on theirs.
+// instantiate(name, memory[, lanes]) -> { export name: function }, the functions working on
+// `memory` (an ArrayBuffer that never grows) exactly as the WebAssembly kernel's exports work on
+// theirs; `lanes` (2, 4, 8 doubles per vector, as far as the CPU has them) forces the code of one
+// vector width, for tests: every width gives the same bits.
 #include <cstdlib>
 #include <cstring>
 
@@ -12,15 +14,31 @@ namespace {
 struct Table {
   const char* name;
   const KernelExport* exports;
+  // The narrowest vectors (doubles) at which the kernel beats the WebAssembly one: on a CPU with
+  // narrower ones kernels() leaves it out, and the engine runs the WebAssembly kernel.
+  int minLanes;
 };
 
+// minLanes from the A/B runs in docs/benchmarks.md (each width forced on the Zen 4 machine).
 const Table kTables[] = {
-    {"biquad-cascade", kBiquadCascade},
-    {"compressor-linked", kCompressorLinked},
-    {"limiter-detect", kLimiterDetect},
-    {"true-peak", kTruePeak},
-    {"loudness-k", kLoudnessK},
+    {"biquad-cascade", kBiquadCascade, 2},
+    {"compressor-linked", kCompressorLinked, 2},
+    {"limiter-detect", kLimiterDetect, 8},
+    {"true-peak", kTruePeak, 8},
+    {"loudness-k", kLoudnessK, 8},
 };
+
+napi_value Widths(napi_env env, napi_callback_info) {
+  napi_value out;
+  napi_create_array(env, &out);
+  uint32_t n = 0;
+  for (int lanes = 2; lanes <= DoubleLanes(); lanes *= 2) {
+    napi_value v;
+    napi_create_int32(env, lanes, &v);
+    napi_set_element(env, out, n++, v);
+  }
+  return out;
+}
 
 // The instruction set GCC's function multi-versioning picks on this CPU (kernels.h HB_TARGETS).
 const char* Isa() {
@@ -40,12 +58,17 @@ napi_value IsaFn(napi_env env, napi_callback_info) {
   return out;
 }
 
-napi_value Kernels(napi_env env, napi_callback_info) {
+// kernels(all): the kernels built in; with all false only those at least minLanes wide here.
+napi_value Kernels(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value arg;
+  bool all = false;
+  if (napi_get_cb_info(env, info, &argc, &arg, nullptr, nullptr) == napi_ok && argc >= 1) napi_get_value_bool(env, arg, &all);
   napi_value out;
   napi_create_array(env, &out);
   uint32_t n = 0;
   for (const Table& t : kTables) {
-    if (t.exports == nullptr) continue;
+    if (t.exports == nullptr || (!all && t.minLanes > DoubleLanes())) continue;
     napi_value name;
     napi_create_string_utf8(env, t.name, NAPI_AUTO_LENGTH, &name);
     napi_set_element(env, out, n++, name);
@@ -65,9 +88,17 @@ napi_value Throw(napi_env env, const char* why) {
 }
 
 napi_value Instantiate(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 2) return Throw(env, "instantiate(name, memory)");
+  size_t argc = 3;
+  napi_value argv[3];
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc < 2) return Throw(env, "instantiate(name, memory[, lanes])");
+  int32_t lanes = DoubleLanes();
+  napi_valuetype laneType = napi_undefined;
+  if (argc > 2) napi_typeof(env, argv[2], &laneType);
+  if (laneType != napi_undefined) {
+    if (napi_get_value_int32(env, argv[2], &lanes) != napi_ok || (lanes != 2 && lanes != 4 && lanes != 8) || lanes > DoubleLanes()) {
+      return Throw(env, "lanes: 2, 4 or 8, and no wider than the CPU's vectors");
+    }
+  }
   char name[64];
   size_t len = 0;
   if (napi_get_value_string_utf8(env, argv[0], name, sizeof name, &len) != napi_ok) return Throw(env, "kernel name not a string");
@@ -85,6 +116,7 @@ napi_value Instantiate(napi_env env, napi_callback_info info) {
   napi_get_arraybuffer_info(env, argv[1], &data, &size);
   mem->base = static_cast<uint8_t*>(data);
   mem->size = size;
+  mem->lanes = lanes;
   napi_create_reference(env, argv[1], 1, &mem->keep);
   napi_value obj;
   napi_create_object(env, &obj);
@@ -98,7 +130,7 @@ napi_value Instantiate(napi_env env, napi_callback_info info) {
 }
 
 napi_value Init(napi_env env, napi_value exports) {
-  const KernelExport fns[] = {{"instantiate", Instantiate}, {"kernels", Kernels}, {"isa", IsaFn}};
+  const KernelExport fns[] = {{"instantiate", Instantiate}, {"kernels", Kernels}, {"isa", IsaFn}, {"widths", Widths}};
   for (const KernelExport& e : fns) {
     napi_value fn;
     napi_create_function(env, e.name, NAPI_AUTO_LENGTH, e.fn, nullptr, &fn);

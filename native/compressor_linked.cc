@@ -442,16 +442,11 @@ HB_TARGETS void run2(double* hdr, float* l, float* r, double* s, long long frame
 
 using RunFn = void (*)(double*, float*, float*, double*, long long);
 
-RunFn PickRun() {
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-  __builtin_cpu_init();
-  if (__builtin_cpu_supports("x86-64-v4")) return run8;
-  if (__builtin_cpu_supports("x86-64-v3")) return run4;
-#endif
-  return run2;
+// The width the instance runs with (kernels.h DoubleLanes, or forced by instantiate for tests).
+RunFn RunFor(int lanes) {
+  return lanes >= 8 ? run8 : lanes >= 4 ? run4 : run2;
 }
 
-// run(l, r, s, frames): the block in place, from and to the header at byte 0.
 napi_value Run(napi_env env, napi_callback_info info) {
   Args<4> a(env, info);
   const long long frames = a.i(3);
@@ -462,13 +457,10 @@ napi_value Run(napi_env env, napi_callback_info info) {
   float* r = a.at<float>(1, width);
   double* s = a.at<double>(2, width);
   // The header is at a fixed address (byte 0), not an argument: the memory itself.
-  void* data = nullptr;
-  napi_get_cb_info(env, info, nullptr, nullptr, nullptr, &data);
-  Memory* mem = static_cast<Memory*>(data);
+  const Memory* mem = a.memory();
   a.check(mem != nullptr && mem->size >= kHeaderDoubles * sizeof(double), "memory access out of bounds");
   if (a.failed()) return a.fail();
-  static const RunFn impl = PickRun();
-  impl(reinterpret_cast<double*>(mem->base), l, r, s, frames);
+  RunFor(mem->lanes)(reinterpret_cast<double*>(mem->base), l, r, s, frames);
   return nullptr;
 }
 

@@ -10,10 +10,13 @@
 // Every hot function is built for AVX-512, AVX2 and baseline x86-64 and picked at load time
 // (GCC function multi-versioning); the arithmetic is the same in each (no FMA contraction:
 // -ffp-contract=off), so the results are too.
+// A build may define HB_TARGETS empty (with -march=...) to measure or test one instruction set.
+#ifndef HB_TARGETS
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define HB_TARGETS __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define HB_TARGETS
+#endif
 #endif
 #define HB_INLINE inline __attribute__((always_inline))
 
@@ -24,6 +27,7 @@ struct Memory {
   uint8_t* base;
   size_t size;
   napi_ref keep;  // the ArrayBuffer, held while the instance lives
+  int lanes;      // doubles per vector the kernel's code runs with: 2, 4 or 8 (see DoubleLanes)
 };
 
 struct KernelExport {
@@ -68,6 +72,8 @@ class Args {
     }
     return reinterpret_cast<T*>(mem_->base + off);
   }
+  // The memory and the vector width this instance runs with (fixed arguments live in it).
+  const Memory* memory() const { return mem_; }
   void check(bool ok, const char* why) {
     if (!ok && !bad_) bad_ = why;
   }
@@ -91,6 +97,20 @@ extern const KernelExport kCompressorLinked[] __attribute__((weak));
 extern const KernelExport kLimiterDetect[] __attribute__((weak));
 extern const KernelExport kTruePeak[] __attribute__((weak));
 extern const KernelExport kLoudnessK[] __attribute__((weak));
+
+// How many doubles the CPU's vectors hold: 8 (AVX-512: x86-64-v4), 4 (AVX2: v3) or 2 (SSE2,
+// other CPUs). Kernels build one variant per width and pick it with this: GCC splits a vector
+// wider than the hardware's badly (slower than the WebAssembly kernel).
+inline int DoubleLanes() {
+#if defined(HB_DOUBLE_LANES)  // a build that measures or tests one width
+  return HB_DOUBLE_LANES;
+#elif defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("x86-64-v4")) return 8;
+  if (__builtin_cpu_supports("x86-64-v3")) return 4;
+#endif
+  return 2;
+}
 
 // A number for a kernel function that returns one.
 inline napi_value Number(napi_env env, double v) {

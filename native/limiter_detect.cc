@@ -517,13 +517,6 @@ HB_INLINE int i32(Args<N>& a, int k) {
   return static_cast<int>(static_cast<uint32_t>(static_cast<uint64_t>(a.i(k))));
 }
 
-// The memory the call works on (kernels.h Args reads it too; its fields are what we need here).
-HB_INLINE const Memory* memoryOf(napi_env env, napi_callback_info info) {
-  void* data = nullptr;
-  if (napi_get_cb_info(env, info, nullptr, nullptr, nullptr, &data) != napi_ok) return nullptr;
-  return static_cast<const Memory*>(data);
-}
-
 // The coefficients at byte 0 of the memory, when it holds them.
 HB_INLINE const float* coefficients(const Memory* mem) {
   if (mem == nullptr || mem->size < static_cast<size_t>(kCoefBytes)) return nullptr;
@@ -546,7 +539,7 @@ napi_value Ingest(napi_env env, napi_callback_info info) {
   g.x = a.at<float>(1, 2LL * xLen);
   g.sc = a.at<double>(7, 5);
   g.peaks = a.at<float>(8, frames > 0 ? frames : 0);
-  g.coef = coefficients(memoryOf(env, info));
+  g.coef = coefficients(a.memory());
   a.check(g.coef != nullptr, "memory access out of bounds");
   if (a.failed()) return a.fail();
   g.xLen = xLen;
@@ -566,7 +559,7 @@ napi_value Detect(napi_env env, napi_callback_info info) {
   if (count <= 0) return nullptr;
   const long long xOff = a.i(0);
   float* peaks = a.at<float>(1, count);
-  const Memory* mem = memoryOf(env, info);
+  const Memory* mem = a.memory();
   const float* coef = coefficients(mem);
   // the history read: x - 11 .. x + count - 1
   a.check(coef != nullptr && xOff >= 44 && xOff % 4 == 0 &&

@@ -221,7 +221,7 @@ export class AudioEngine implements MeterFeed {
     };
     // The worker loads the same addon file; say here which kernels it will run.
     const dsp = nativeDsp();
-    if (dsp.ok) this.#log.info({ kernels: dsp.addon.kernels(), isa: dsp.isa }, 'native DSP kernels');
+    if (dsp.ok) this.#log.info({ kernels: dsp.addon.kernels(false), isa: dsp.isa }, 'native DSP kernels');
     else this.#log.warn(`${dsp.reason}: the WebAssembly kernels run (the same output to the bit, slower)`);
     const worker = spawnTsWorker(new URL('./audio-worker.ts', import.meta.url), { workerData: init, name: 'hybrid-bridge audio' });
     this.#worker = worker;

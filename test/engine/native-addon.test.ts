@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nativeDsp } from '../../src/engine/dsp/native-kernel.ts';
-import { instantiateKernel, kernelMemory, type WasmKernel } from '../../src/engine/dsp/wasm-kernel.ts';
+import { instantiateKernel, kernelMemory, requestedBackend, type KernelChoice, type WasmKernel } from '../../src/engine/dsp/wasm-kernel.ts';
 import { compiledKernels, NATIVE_KERNELS } from '../support/compiled-kernels.ts';
 import { rng } from '../support/rng.ts';
 
@@ -10,7 +10,7 @@ const inCi = process.env.CI === 'true';
 describe('native DSP addon: built and listed', () => {
   it.skipIf(!inCi)('is built and has every kernel under CI (npm ci builds it)', () => {
     expect(dsp.ok, dsp.ok ? '' : dsp.reason).toBe(true);
-    if (dsp.ok) expect([...dsp.addon.kernels()].sort()).toEqual([...NATIVE_KERNELS].sort());
+    if (dsp.ok) expect([...dsp.addon.kernels(true)].sort()).toEqual([...NATIVE_KERNELS].sort());
   });
 
   it('falls back to the WebAssembly kernel where asked to, or where the addon has none', () => {
@@ -69,6 +69,17 @@ describe.skipIf(!dsp.ok)(`native DSP addon: calls checked like a WebAssembly tra
     expect(Buffer.from(bytes).equals(Buffer.from(before))).toBe(true);
   });
 
+  it('lists the vector widths of this CPU and refuses a width it does not have', () => {
+    if (!dsp.ok) return;
+    const widths = dsp.addon.widths();
+    expect(widths[0]).toBe(2);
+    expect(widths.every((w) => [2, 4, 8].includes(w))).toBe(true);
+    expect(() => dsp.addon.instantiate('biquad-cascade', new ArrayBuffer(64), 3)).toThrow(/lanes/);
+    expect(() => dsp.addon.instantiate('biquad-cascade', new ArrayBuffer(64), 16)).toThrow(/lanes/);
+    // The kernels 'native' runs are among those built in.
+    expect(dsp.addon.kernels(true)).toEqual(expect.arrayContaining(dsp.addon.kernels(false)));
+  });
+
   it('refuses an unknown kernel and a memory that is not an ArrayBuffer', () => {
     if (!dsp.ok) return;
     expect(() => dsp.addon.instantiate('no-such-kernel', new ArrayBuffer(64))).toThrow(/no native kernel/);
@@ -76,7 +87,7 @@ describe.skipIf(!dsp.ok)(`native DSP addon: calls checked like a WebAssembly tra
   });
 });
 
-describe.each(compiledKernels('biquad-cascade').filter((k) => k === 'native'))('biquad cascade: the %s wavefront against the WebAssembly passes', () => {
+describe.each(compiledKernels('biquad-cascade').filter((k) => k !== 'wasm'))('biquad cascade: the %s wavefront against the WebAssembly passes', (width) => {
   // The native pass runs up to eight sections as a wavefront (section j on frame t - j), filling
   // and draining at each block's ends; the WebAssembly one four sections per pass, frame by frame.
   // Every section count (1-17: one to three groups, each group size) and block lengths shorter
@@ -87,10 +98,10 @@ describe.each(compiledKernels('biquad-cascade').filter((k) => k === 'native'))('
   const bufAt = (MAX_SECTIONS + 4) * SEC;
   const bytes = bufAt + 16 * 333;
 
-  const setUp = (choice: 'wasm' | 'native', n: number, frames: number, seed: number): { k: WasmKernel; mem: Uint8Array } => {
+  const setUp = (choice: KernelChoice, n: number, frames: number, seed: number): { k: WasmKernel; mem: Uint8Array } => {
     const memory = kernelMemory(bytes);
     const k = instantiateKernel('biquad-cascade', bytes, memory, choice);
-    expect(k.backend).toBe(choice);
+    expect(k.backend).toBe(requestedBackend(choice));
     const next = rng(seed);
     const sec = new Float64Array(memory.buffer, 0, (MAX_SECTIONS + 4) * 14);
     for (let s = 0; s < n; s++) {
@@ -113,7 +124,7 @@ describe.each(compiledKernels('biquad-cascade').filter((k) => k === 'native'))('
       for (const frames of FRAMES) {
         const seed = n * 1000 + frames;
         const w = setUp('wasm', n, frames, seed);
-        const nat = setUp('native', n, frames, seed);
+        const nat = setUp(width, n, frames, seed);
         expect(Buffer.from(w.mem).equals(Buffer.from(nat.mem))).toBe(true);
         // Two blocks: the state carried from the first must be the same too.
         for (let block = 0; block < 2; block++) {

@@ -4,10 +4,18 @@ import { fileURLToPath } from 'node:url';
 
 /** The native DSP addon (native/*.cc, built by `npm ci` through scripts/build-native.ts). */
 interface NativeDspAddon {
-  /** The kernels the addon has: names of src/engine/dsp/wasm/<name>.wat it stands in for. */
-  kernels(): string[];
-  /** Functions named and called as the WebAssembly kernel's exports, working on `memory`. */
-  instantiate(name: string, memory: ArrayBuffer): Record<string, unknown>;
+  /**
+   * The kernels the addon stands in for (names of src/engine/dsp/wasm/<name>.wat): with `all`
+   * false, those faster than the WebAssembly kernel on this CPU's vectors (what 'native' runs).
+   */
+  kernels(all: boolean): string[];
+  /**
+   * Functions named and called as the WebAssembly kernel's exports, working on `memory`; `lanes`
+   * forces the code for vectors of that many doubles (one of widths()).
+   */
+  instantiate(name: string, memory: ArrayBuffer, lanes?: number): Record<string, unknown>;
+  /** The vector widths (doubles) this CPU runs: 2, and 4 and 8 where it has AVX2 / AVX-512. */
+  widths(): number[];
   /** The instruction set the addon's hot loops were picked for on this CPU. */
   isa(): string;
 }

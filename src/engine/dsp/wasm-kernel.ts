@@ -20,13 +20,21 @@ export interface WasmKernel {
 
 /**
  * Which implementation a processor or meter runs: 'native' (the default) the native addon's
- * kernel where it is built (else the WebAssembly one), 'wasm' the WebAssembly SIMD kernel, 'js'
- * the JS reference. All three agree to the bit; the choice between native and wasm is made at
- * prepare(), 'js' switches at the next block.
+ * kernel where it is built and beats the WebAssembly one on this CPU (else the WebAssembly one),
+ * 'wasm' the WebAssembly SIMD kernel, 'js' the JS reference. All agree to the bit; the choice
+ * between native and wasm is made at prepare(), 'js' switches at the next block. 'native:N'
+ * forces the native code for vectors of N doubles (tests hold every width to the same bits).
  */
-export type KernelChoice = 'native' | 'wasm' | 'js';
+export type KernelChoice = 'native' | NativeWidth | 'wasm' | 'js';
+/** The native code of one vector width (2, 4 or 8 doubles: SSE2, AVX2, AVX-512), where the CPU has it. */
+export type NativeWidth = 'native:2' | 'native:4' | 'native:8';
 /** The code a prepared kernel runs: the native addon's or the WebAssembly module's. */
 export type KernelBackend = 'native' | 'wasm';
+
+/** The backend a choice asks for ('native:N' is native). */
+export function requestedBackend(choice: KernelChoice): KernelBackend | 'js' {
+  return choice === 'wasm' || choice === 'js' ? choice : 'native';
+}
 
 /**
  * One instance of a hand-written WebAssembly kernel (src/engine/dsp/wasm/<name>.wat, assembled
@@ -41,7 +49,13 @@ export function instantiateKernel(name: string, bytes: number, memory: WasmMemor
   if (memory.buffer.byteLength < bytes) throw new RangeError(`wasm kernel ${name}: memory of ${memory.buffer.byteLength} bytes, needs ${bytes}`);
   if (choice === 'native') {
     const native = nativeDsp();
-    if (native.ok && native.addon.kernels().includes(name)) return { memory, exports: native.addon.instantiate(name, memory.buffer), backend: 'native' };
+    if (native.ok && native.addon.kernels(false).includes(name)) return { memory, exports: native.addon.instantiate(name, memory.buffer), backend: 'native' };
+  } else if (choice !== 'wasm' && choice !== 'js') {
+    // A forced width: the kernel's native code even where it is not the faster one here.
+    const native = nativeDsp();
+    const lanes = Number(choice.slice('native:'.length));
+    if (!native.ok) throw new Error(`kernel ${name} '${choice}': ${native.reason}`);
+    return { memory, exports: native.addon.instantiate(name, memory.buffer, lanes), backend: 'native' };
   }
   const wasm = webAssembly();
   const code = readFileSync(new URL(`./wasm/${name}.wasm`, import.meta.url));
