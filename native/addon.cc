@@ -76,8 +76,11 @@ napi_value Kernels(napi_env env, napi_callback_info info) {
   return out;
 }
 
-void FreeMemory(napi_env env, void* data, void*) {
+// Each function of an instance holds the Memory (its callback data): the glue keeps the
+// functions and drops the object they came in, so the last function collected frees it.
+void ReleaseMemory(napi_env env, void* data, void*) {
   Memory* mem = static_cast<Memory*>(data);
+  if (--mem->users > 0) return;
   napi_delete_reference(env, mem->keep);
   delete mem;
 }
@@ -123,9 +126,10 @@ napi_value Instantiate(napi_env env, napi_callback_info info) {
   for (const KernelExport* e = exports; e->name != nullptr; e++) {
     napi_value fn;
     napi_create_function(env, e->name, NAPI_AUTO_LENGTH, e->fn, mem, &fn);
+    mem->users++;
+    napi_add_finalizer(env, fn, mem, ReleaseMemory, nullptr, nullptr);
     napi_set_named_property(env, obj, e->name, fn);
   }
-  napi_add_finalizer(env, obj, mem, FreeMemory, nullptr, nullptr);
   return obj;
 }
 

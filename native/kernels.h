@@ -28,6 +28,7 @@ struct Memory {
   size_t size;
   napi_ref keep;  // the ArrayBuffer, held while the instance lives
   int lanes;      // doubles per vector the kernel's code runs with: 2, 4 or 8 (see DoubleLanes)
+  int users;      // the instance's functions not yet collected (addon.cc ReleaseMemory)
 };
 
 struct KernelExport {

@@ -1,3 +1,5 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { nativeDsp } from '../../src/engine/dsp/native-kernel.ts';
 import { instantiateKernel, kernelMemory, requestedBackend, type KernelChoice, type WasmKernel } from '../../src/engine/dsp/wasm-kernel.ts';
@@ -78,6 +80,33 @@ describe.skipIf(!dsp.ok)(`native DSP addon: calls checked like a WebAssembly tra
     expect(() => dsp.addon.instantiate('biquad-cascade', new ArrayBuffer(64), 16)).toThrow(/lanes/);
     // The kernels 'native' runs are among those built in.
     expect(dsp.addon.kernels(true)).toEqual(expect.arrayContaining(dsp.addon.kernels(false)));
+  });
+
+  it('keeps each function working after the object it came in is collected (the glue keeps only the functions)', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const frames = 256;
+    const setUp = (choice: KernelChoice): { pass: Fn; buf: Float64Array } => {
+      const memory = kernelMemory(65536);
+      const sec = new Float64Array(memory.buffer, 0, 14);
+      [1.01, -0.02, 0.01, -1.9, 0.91].forEach((v, j) => sec.fill(v, 2 * j, 2 * j + 2));
+      const buf = new Float64Array(memory.buffer, 1024, 2 * frames);
+      buf.forEach((_, i) => (buf[i] = Math.sin(i)));
+      return { pass: instantiateKernel('biquad-cascade', 65536, memory, choice).exports['pass'] as Fn, buf };
+    };
+    const native = setUp('native:2');
+    const ref = setUp('wasm');
+    // Collected, and its finalizers run (Node runs them after the collection, from the event loop).
+    for (let i = 0; i < 5; i++) {
+      gc();
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    // New instances take the memory a wrongly freed instance would have held.
+    const others = Array.from({ length: 200 }, () => instantiateKernel('biquad-cascade', 65536, kernelMemory(65536), 'native:2'));
+    native.pass(0, 1, 1024, frames);
+    ref.pass(0, 1, 1024, frames);
+    expect(others.length).toBe(200);
+    expect(Array.from(native.buf)).toEqual(Array.from(ref.buf));
   });
 
   it('refuses an unknown kernel and a memory that is not an ArrayBuffer', () => {
