@@ -18,24 +18,12 @@
 #include <cstring>
 
 #include "kernels.h"
+#include "vectors.h"
 
 namespace hb {
 namespace {
 
-// Vectors of W doubles and their masks (GCC takes no vector_size that depends on a template
-// parameter: one specialisation per width).
-template <int W>
-struct Lanes;
-template <>
-struct Lanes<2> {
-  typedef double D __attribute__((vector_size(16)));
-  typedef long long L __attribute__((vector_size(16)));
-};
-template <>
-struct Lanes<4> {
-  typedef double D __attribute__((vector_size(32)));
-  typedef long long L __attribute__((vector_size(32)));
-};
+// Vectors of W doubles and their masks (vectors.h).
 template <int W>
 using VecD = typename Lanes<W>::D;
 template <int W>

@@ -28,6 +28,7 @@
 #include <utility>
 
 #include "kernels.h"
+#include "vectors.h"
 
 // The helpers below take and return vectors; all are always inlined into the multi-versioned
 // functions, so no vector crosses a call boundary (GCC's -Wpsabi warnings are moot).
@@ -35,30 +36,6 @@
 
 namespace hb {
 namespace {
-
-template <int N>
-struct Lanes;
-template <>
-struct Lanes<2> {
-  using D = double __attribute__((vector_size(16)));
-  using L = long long __attribute__((vector_size(16)));
-  using U = unsigned long long __attribute__((vector_size(16)));
-  using F = float __attribute__((vector_size(8)));
-};
-template <>
-struct Lanes<4> {
-  using D = double __attribute__((vector_size(32)));
-  using L = long long __attribute__((vector_size(32)));
-  using U = unsigned long long __attribute__((vector_size(32)));
-  using F = float __attribute__((vector_size(16)));
-};
-template <>
-struct Lanes<8> {
-  using D = double __attribute__((vector_size(64)));
-  using L = long long __attribute__((vector_size(64)));
-  using U = unsigned long long __attribute__((vector_size(64)));
-  using F = float __attribute__((vector_size(32)));
-};
 
 using v2d = double __attribute__((vector_size(16)));
 

@@ -22,6 +22,7 @@
 #include <cstring>
 
 #include "kernels.h"
+#include "vectors.h"
 
 // The helpers below return vectors by value; GCC warns that such a return's ABI differs with and
 // without AVX (binding.gyp passes -Wno-psabi; this keeps a plain g++ build quiet too). They are
@@ -34,13 +35,6 @@
 namespace hb {
 namespace {
 
-using v16f = float __attribute__((vector_size(64)));
-using v16i = int __attribute__((vector_size(64)));
-using v8f = float __attribute__((vector_size(32)));
-using v8i = int __attribute__((vector_size(32)));
-using v4f = float __attribute__((vector_size(16)));
-using v4i = int __attribute__((vector_size(16)));
-using v8d = double __attribute__((vector_size(64)));
 
 // Byte layout at the start of the memory: 24 v128 coefficients (limiter-detect.wat header).
 constexpr int kCoefFloats = 96;
