@@ -24,7 +24,7 @@ const Table kTables[] = {
     {"biquad-cascade", kBiquadCascade, 2},
     {"compressor-linked", kCompressorLinked, 2},
     {"limiter-detect", kLimiterDetect, 8},
-    {"true-peak", kTruePeak, 8},
+    {"true-peak", kTruePeak, 4},
     {"loudness-k", kLoudnessK, 8},
 };
 
