@@ -24,8 +24,8 @@ const Table kTables[] = {
     {"biquad-cascade", kBiquadCascade, 2},
     {"compressor-linked", kCompressorLinked, 2},
     {"limiter-detect", kLimiterDetect, 8},
-    {"true-peak", kTruePeak, 4},
-    {"loudness-k", kLoudnessK, 8},
+    {"true-peak", kTruePeak, 2},
+    {"loudness-k", kLoudnessK, 2},
 };
 
 napi_value Widths(napi_env env, napi_callback_info) {

@@ -2,7 +2,7 @@ import { nativeDsp } from '../../src/engine/dsp/native-kernel.ts';
 import type { NativeWidth } from '../../src/engine/dsp/wasm-kernel.ts';
 
 /** The kernels native/*.cc stands in for (native/addon.cc's table). */
-export const NATIVE_KERNELS: readonly string[] = ['biquad-cascade', 'limiter-detect', 'compressor-linked', 'true-peak'];
+export const NATIVE_KERNELS: readonly string[] = ['biquad-cascade', 'limiter-detect', 'compressor-linked', 'true-peak', 'loudness-k'];
 
 /**
  * The compiled kernels to hold against the JS reference for kernel `name` (a .wat name): 'wasm'
