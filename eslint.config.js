@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'coverage/**', 'test-results/**', 'build/**', 'src/server/web/vendor/**', '.data/**'] },
+  { ignores: ['node_modules/**', 'coverage/**', 'test-results/**', 'native/build/**', 'src/server/web/vendor/**', '.data/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -10,7 +10,7 @@ const dsp = nativeDsp();
 const inCi = process.env.CI === 'true';
 
 describe('native DSP addon: built and listed', () => {
-  it.skipIf(!inCi)('is built and has every kernel under CI (npm ci builds it)', () => {
+  it.skipIf(!inCi)('is built and has every kernel under CI (npm test builds it first)', () => {
     expect(dsp.ok, dsp.ok ? '' : dsp.reason).toBe(true);
     if (dsp.ok) expect([...dsp.addon.kernels(true)].sort()).toEqual([...NATIVE_KERNELS].sort());
   });

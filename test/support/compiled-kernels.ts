@@ -8,7 +8,7 @@ export const NATIVE_KERNELS: readonly string[] = ['biquad-cascade', 'limiter-det
  * The compiled kernels to hold against the JS reference for kernel `name` (a .wat name): 'wasm'
  * always, and where the native addon is built with that kernel its code for every vector width
  * this CPU runs ('native:2', 'native:4', 'native:8'; the default 'native' is one of them, or
- * 'wasm'). Under CI=true the addon must be there (npm ci builds it): a missing one throws, as a
+ * 'wasm'). Under CI=true the addon must be there (npm test builds it first): a missing one throws, as a
  * missing system tool does.
  */
 export function compiledKernels(name: string): ('wasm' | NativeWidth)[] {

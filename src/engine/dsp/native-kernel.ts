@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-/** The native DSP addon (native/*.cc, built by `npm ci` through scripts/build-native.ts). */
+/** The native DSP addon (native/*.cc, built by scripts/build-native.ts before `npm start` / `npm test`). */
 interface NativeDspAddon {
   /**
    * The kernels the addon stands in for (names of src/engine/dsp/wasm/<name>.wat): with `all`
@@ -21,7 +21,7 @@ interface NativeDspAddon {
 }
 
 /** Where the built addon lives, from the project root. */
-export const NATIVE_ADDON_PATH = 'build/Release/hybrid_dsp.node';
+export const NATIVE_ADDON_PATH = 'native/build/Release/hybrid_dsp.node';
 
 /** Why the native kernels are not in use, or null when they are. */
 export type NativeDsp = { ok: true; addon: NativeDspAddon; isa: string } | { ok: false; reason: string };
@@ -35,7 +35,7 @@ const builtAddon = fileURLToPath(new URL(`../../../${NATIVE_ADDON_PATH}`, import
 export function nativeDsp(): NativeDsp {
   // HYBRID_DSP_ADDON: another build of the addon (a developer's scratch build), for tests and benches.
   const addonFile = process.env['HYBRID_DSP_ADDON'] ?? builtAddon;
-  if (!existsSync(addonFile)) return { ok: false, reason: `native DSP addon not built (${NATIVE_ADDON_PATH} missing: npm ci builds it with node-gyp)` };
+  if (!existsSync(addonFile)) return { ok: false, reason: `native DSP addon not built (${NATIVE_ADDON_PATH} missing: npm start, npm test and npm run build:native build it with node-gyp)` };
   try {
     const addon = createRequire(import.meta.url)(addonFile) as NativeDspAddon;
     return { ok: true, addon, isa: addon.isa() };
