@@ -1,6 +1,6 @@
 // Build the native DSP addon (native/binding.gyp, native/*.cc -> native/build/Release/hybrid_dsp.node)
 // with node-gyp, when it is missing or older than its sources. `npm start`, `npm test` and
-// `npm run bench` run this first; `npm run build:native -- --force` rebuilds. Not an install script:
+// `npm run bench` run this first; `npm run build:native` (with --force) always rebuilds. Not an install script:
 // the project's .npmrc sets strict-allow-scripts, under which `npx hybrid-bridge` refuses a package
 // with one. A machine without a C++ toolchain still runs: the engine then runs the WebAssembly
 // kernels (the same results to the bit, slower) and says so at start.

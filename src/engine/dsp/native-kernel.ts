@@ -23,7 +23,7 @@ interface NativeDspAddon {
 /** Where the built addon lives, from the project root. */
 export const NATIVE_ADDON_PATH = 'native/build/Release/hybrid_dsp.node';
 
-/** Why the native kernels are not in use, or null when they are. */
+/** The loaded addon and the instruction set it picked, or why the native kernels are not in use. */
 export type NativeDsp = { ok: true; addon: NativeDspAddon; isa: string } | { ok: false; reason: string };
 
 const builtAddon = fileURLToPath(new URL(`../../../${NATIVE_ADDON_PATH}`, import.meta.url));

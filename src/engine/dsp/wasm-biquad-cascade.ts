@@ -46,7 +46,7 @@ export class WasmBiquadCascade {
   readonly #perPass: number;
   readonly backend: KernelBackend;
 
-  constructor(maxSections: number, maxBlock: number, choice: KernelChoice = 'native') {
+  constructor(maxSections: number, maxBlock: number, choice: KernelChoice = 'wasm') {
     this.#maxSections = maxSections;
     // A pass of n < 4 sections loads and stores back (unchanged) the state slots of the next
     // 4 - n: room for them after the last section.
